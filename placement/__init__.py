@@ -1,0 +1,1 @@
+"""The placement database: regions, gemeenten, employers, vacancies, candidates and leads."""

@@ -1,0 +1,60 @@
+"""Alembic environment: migrations run against DATABASE_URL (or a URL passed by code)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from placement.db import make_engine
+from placement.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+# Tables owned by others (Rasa's tracker store, if it shares the database) are not ours to diff.
+OWN_TABLES = set(target_metadata.tables)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "table":
+        return name in OWN_TABLES or name == "alembic_version"
+    return True
+
+
+def _url() -> str:
+    url = config.attributes.get("database_url")
+    if url:
+        return url
+    from werkpunt.settings import get_settings
+
+    return get_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, render_as_batch=True,
+                      include_object=include_object, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(_url())
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      include_object=include_object, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

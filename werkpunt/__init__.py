@@ -1,0 +1,1 @@
+"""Werkpunt: shared settings and the command-line entry points that start the stack."""

@@ -1,0 +1,163 @@
+"""`python -m werkpunt.cli {prepare,train,run}`: the steps behind `make run` and `make test`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from werkpunt.rasa_env import MODELS, model_path, rasa_environ, run_command, train_command
+from werkpunt.settings import ROOT, Settings, get_settings
+
+
+def say(message: str) -> None:
+    print(f"[werkpunt] {message}", flush=True)
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"[werkpunt] FOUT: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def prepare_database(settings: Settings) -> None:
+    from placement.admin import prepare
+
+    prepare(settings.database_url, settings.demo_size, settings.seed, report=say)
+
+
+def ensure_model(settings: Settings, force: bool = False) -> Path:
+    """Train a model unless one for the current data and config exists. Never leaves a half model."""
+    target = model_path()
+    if target.exists() and not force:
+        say(f"model {target.name} is actueel, niet opnieuw getraind")
+        return target
+    MODELS.mkdir(exist_ok=True)
+    say(f"model trainen ({target.name}); dit duurt een paar minuten...")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(dir=MODELS, prefix=".train-") as tmp:
+        partial = Path(tmp) / target.name
+        result = subprocess.run(train_command(partial), cwd=ROOT, env=rasa_environ(settings))
+        if result.returncode != 0 or not partial.exists():
+            raise RuntimeError("rasa train is mislukt; zie de uitvoer hierboven")
+        os.replace(partial, target)  # atomic: a model file is complete or absent
+    for old in MODELS.glob("werkpunt-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    say(f"model getraind in {time.monotonic() - started:.0f}s")
+    return target
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subprocess.Popen]:
+    """Start action server, Rasa and the gateway; returns the processes once all answer."""
+    python = sys.executable
+    env = rasa_environ(settings)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    specs = [
+        ("actieserver", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+         f"http://127.0.0.1:{settings.action_port}/health", 60),
+        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240),
+        ("gateway", [python, "-m", "uvicorn", "bot.server:app", "--host", settings.host, "--port", str(settings.port),
+                     "--log-level", "warning"], f"http://127.0.0.1:{settings.port}/health", 60),
+    ]
+    procs: list[subprocess.Popen] = []
+    for name, cmd, health, timeout in specs:
+        log = open(log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        procs.append(proc)
+        say(f"{name} starten (log: {log_dir / (name + '.log')})")
+        if not wait_http(health, timeout, proc):
+            stop(procs)
+            raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
+    return procs
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for proc in reversed(procs):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def cmd_run(settings: Settings) -> int:
+    busy = [p for p in (settings.port, settings.rasa_port, settings.action_port) if not port_free(p)]
+    if busy:
+        return fail(f"poort {', '.join(map(str, busy))} is al in gebruik. Stop het andere programma of kies "
+                    "een andere poort met PORT, RASA_PORT of ACTION_PORT.")
+    prepare_database(settings)
+    model = ensure_model(settings)
+    procs = start_stack(settings, model, ROOT / "var" / "log")
+    say(f"Werkpunt draait. Open http://{settings.host}:{settings.port}/ in uw browser. Stoppen: Ctrl+C")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        return fail("een van de processen is gestopt; zie var/log/", 1)
+    except KeyboardInterrupt:
+        say("stoppen...")
+        return 0
+    finally:
+        stop(procs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="werkpunt")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("prepare", help="migrate and seed the placement database")
+    train = sub.add_parser("train", help="train a Rasa model if the data or config changed")
+    train.add_argument("--force", action="store_true")
+    sub.add_parser("run", help="start the whole stack")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+        if args.command == "prepare":
+            prepare_database(settings)
+        elif args.command == "train":
+            ensure_model(settings, force=args.force)
+        elif args.command == "run":
+            return cmd_run(settings)
+    except Exception as exc:  # every failure ends in one clear line, not a traceback
+        from pydantic import ValidationError
+
+        if isinstance(exc, (RuntimeError, ValidationError)) or type(exc).__name__ == "DatabaseConfigError":
+            return fail(str(exc))
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Everything the app side needs to drive the Rasa environment: env vars, model fingerprint, commands."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from werkpunt.settings import ROOT, Settings
+
+RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+MODELS = ROOT / "models"
+# Files whose content decides the trained model. Anything else changing does not need a retrain.
+TRAINING_INPUTS = ("config.yml", "domain.yml")
+TRAINING_DIRS = ("nlu",)
+
+
+def tracker_env(url: str) -> dict[str, str]:
+    """Translate TRACKER_STORE_URL into the variables endpoints.yml reads."""
+    parsed = make_url(url)
+    dialect = parsed.get_backend_name()
+    if dialect == "sqlite":
+        db = parsed.database or str(ROOT / "var" / "tracker.db")
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+        return {"TRACKER_DIALECT": "sqlite", "TRACKER_HOST": "", "TRACKER_PORT": "0", "TRACKER_DB": db,
+                "TRACKER_USER": "", "TRACKER_PASSWORD": ""}
+    return {"TRACKER_DIALECT": dialect, "TRACKER_HOST": parsed.host or "127.0.0.1",
+            "TRACKER_PORT": str(parsed.port or 5432), "TRACKER_DB": parsed.database or "",
+            "TRACKER_USER": parsed.username or "", "TRACKER_PASSWORD": parsed.password or ""}
+
+
+def rasa_environ(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(tracker_env(settings.tracker_store_url))
+    env["ACTION_PORT"] = str(settings.action_port)
+    # Rasa's telemetry would try the network at every start; the machine has none to offer.
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def training_fingerprint() -> str:
+    digest = hashlib.sha256()
+    files = [ROOT / name for name in TRAINING_INPUTS]
+    for folder in TRAINING_DIRS:
+        files += sorted(p for p in (ROOT / folder).rglob("*.yml"))
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def model_path() -> Path:
+    """The model that matches the current training data and config (may not exist yet)."""
+    return MODELS / f"werkpunt-{training_fingerprint()}.tar.gz"
+
+
+def train_command(out: Path) -> list[str]:
+    return [str(RASA_BIN), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu",
+            "--out", str(out.parent), "--fixed-model-name", out.name.removesuffix(".tar.gz")]
+
+
+def run_command(settings: Settings, model: Path) -> list[str]:
+    return [str(RASA_BIN), "run", "--model", str(model), "--interface", "127.0.0.1",
+            "--port", str(settings.rasa_port), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml", "--response-timeout", "20", "--enable-api"]
