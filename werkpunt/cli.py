@@ -121,6 +121,8 @@ def cmd_run(settings: Settings) -> int:
                     "een andere poort met PORT, RASA_PORT of ACTION_PORT.")
     prepare_database(settings)
     model = ensure_model(settings)
+    # `kill` (SIGTERM) stops the stack as cleanly as Ctrl+C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     procs = start_stack(settings, model, ROOT / "var" / "log")
     say(f"Werkpunt draait. Open http://{settings.host}:{settings.port}/ in uw browser. Stoppen: Ctrl+C")
     try:

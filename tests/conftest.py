@@ -1,0 +1,98 @@
+"""Shared fixtures: fresh migrated databases on SQLite and PostgreSQL, free ports.
+
+Every database test runs on both engines. PostgreSQL tests skip only outside CI when no server
+answers; with CI=true a missing PostgreSQL is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from placement.admin import migrate
+from placement.db import make_engine, session_scope
+from placement.reference import load_reference
+from placement.seed import seed_demo
+
+PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+
+
+def _pg_available() -> bool:
+    try:
+        with _pg_admin().connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_ok() -> bool:
+    ok = _pg_available()
+    if not ok and os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL at {PG_SERVER} is not reachable, and CI must run the PostgreSQL tests")
+    return ok
+
+
+def new_database_url(backend: str, tmp_dir) -> tuple[str, callable]:
+    """A URL of a brand-new empty database, and a function that drops it."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir}/wp-{uuid.uuid4().hex[:8]}.db", lambda: None
+    name = f"wp_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def db_url(request, tmp_path_factory, pg_ok) -> Iterator[str]:
+    """An empty database (no tables) per test module and backend."""
+    if request.param == "postgresql" and not pg_ok:
+        pytest.skip("PostgreSQL not reachable (set TEST_POSTGRES_URL)")
+    url, drop = new_database_url(request.param, tmp_path_factory.mktemp("db"))
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="module")
+def engine(db_url) -> Iterator[Engine]:
+    """Migrated to head, reference data (regions, gemeenten) loaded, no demo data."""
+    migrate(db_url)
+    eng = make_engine(db_url)
+    with session_scope(eng) as session:
+        load_reference(session)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_engine(engine) -> Engine:
+    """`engine` plus the small deterministic demo data set."""
+    with session_scope(engine) as session:
+        seed_demo(session, size="small", seed=20261127, report=None)
+    return engine
