@@ -96,3 +96,19 @@ def demo_engine(engine) -> Engine:
     with session_scope(engine) as session:
         seed_demo(session, size="small", seed=20261127, report=None)
     return engine
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real stack on free ports with its own seeded SQLite databases (one per test session)."""
+    from placement.admin import prepare
+    from tests import stack as stack_mod
+    from werkpunt.settings import Settings
+
+    tmp = tmp_path_factory.mktemp("stack")
+    settings = Settings(database_url=f"sqlite:///{tmp}/werkpunt.db", tracker_store_url=f"sqlite:///{tmp}/tracker.db",
+                        port=free_port(), rasa_port=free_port(), action_port=free_port(), demo_size="small")
+    prepare(settings.database_url, "small", settings.seed, report=None)
+    running = stack_mod.start(settings, tmp / "log")
+    yield running
+    running.stop()

@@ -33,6 +33,8 @@ def tracker_env(url: str) -> dict[str, str]:
 
 def rasa_environ(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
+    # Child processes (action server, gateway) get exactly the settings of the parent.
+    env.update({name.upper(): str(value) for name, value in settings.model_dump().items() if value is not None})
     env.update(tracker_env(settings.tracker_store_url))
     env["ACTION_PORT"] = str(settings.action_port)
     # Rasa's telemetry would try the network at every start; the machine has none to offer.

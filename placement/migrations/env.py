@@ -5,19 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from placement.db import make_engine
-from placement.models import Base
+from placement.schema import full_metadata, include_object
 
 config = context.config
-target_metadata = Base.metadata
-
-# Tables owned by others (Rasa's tracker store, if it shares the database) are not ours to diff.
-OWN_TABLES = set(target_metadata.tables)
-
-
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    if type_ == "table":
-        return name in OWN_TABLES or name == "alembic_version"
-    return True
+target_metadata = full_metadata()
 
 
 def _url() -> str:
