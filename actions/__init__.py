@@ -12,3 +12,4 @@ import warnings
 warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk might not be compatible")
 
 from actions import jobs  # noqa: E402,F401  (importing a module registers its actions)
+from actions import employer, jobseeker, leads, privacy  # noqa: E402,F401  (services: issue 4)

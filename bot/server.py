@@ -1,16 +1,152 @@
-"""Placeholder gateway (replaced by the channel gateway): health and a REST proxy to Rasa."""
-from fastapi import FastAPI
-import httpx
-from werkpunt.settings import get_settings
+"""The gateway's one web process: web chat, Telegram (polling or webhook), health, staff UI at /staff.
 
-app = FastAPI()
+    python -m uvicorn bot.server:app --host 127.0.0.1 --port 8000
 
-@app.get("/health")
-async def health():
-    return {"status": "ok"}
+Tests build their own instance with `create_app(settings, engine=...)`.
+"""
 
-@app.post("/api/messages")
-async def messages(body: dict):
-    async with httpx.AsyncClient(timeout=20) as client:
-        r = await client.post(f"{get_settings().rasa_base_url}/webhooks/rest/webhook", json=body)
-        return r.json()
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
+
+from bot import text as texts
+from bot.gateway import Gateway, install
+from bot.rasa_client import RasaClient
+from bot.store import Store
+from bot.telegram_runtime import WEBHOOK_PATH, TelegramRunner, webhook
+from bot.webchat import router as webchat_router
+from placement.db import engine_for
+from werkpunt.settings import VAR, Settings, get_settings
+
+log = logging.getLogger("bot")
+HERE = Path(__file__).resolve().parent
+SECRET_FILE = VAR / "gateway_secret"
+
+
+def gateway_secret(settings: Settings, path: Path = SECRET_FILE) -> bytes:
+    """GATEWAY_SECRET, or a random one made on first start and kept in var/ (mode 0600)."""
+    configured = settings.gateway_secret.get_secret_value()
+    if configured:
+        return configured.encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def _configure_logging(settings: Settings) -> None:
+    # uvicorn only configures its own loggers; ours go to stderr (var/log/gateway.log under make run).
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        logging.getLogger("telegram").addHandler(handler)
+    log.setLevel(settings.log_level.upper())
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _staff_app():
+    """The staff UI (staff/app.py, another part of Werkpunt) when it is there."""
+    try:
+        from staff.app import create_app as create_staff_app
+    except ImportError as exc:
+        if exc.name not in ("staff.app", "staff"):
+            log.error("staff UI not mounted: %s", exc)
+        return None
+    return create_staff_app()
+
+
+def _static_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((HERE / "static").iterdir()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               tracker_engine: Engine | None = None, mount_staff: bool = True) -> FastAPI:
+    """The gateway app. `engine`/`tracker_engine` default to DATABASE_URL / TRACKER_STORE_URL."""
+    settings = settings or get_settings()
+    staff_app = _staff_app() if mount_staff else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        _configure_logging(settings)
+        store = Store(engine or engine_for(settings.database_url),
+                      tracker_engine or engine_for(settings.tracker_store_url))
+        rasa = RasaClient(settings)
+        gateway = Gateway(settings, store, rasa, gateway_secret(settings))
+        app.state.gateway = gateway
+        app.state.telegram = None
+        install(gateway)
+        if settings.telegram_token.get_secret_value():
+            try:
+                app.state.telegram = TelegramRunner(settings, gateway)
+                app.state.telegram.start()
+            except ValueError as exc:
+                log.error("Telegram stays off: %s", exc)
+        else:
+            log.warning(texts.TELEGRAM_HELP)
+        try:
+            async with AsyncExitStack() as stack:
+                staff_lifespan = getattr(getattr(staff_app, "router", None), "lifespan_context", None)
+                if staff_lifespan is not None:  # mounted apps get no lifespan events of their own
+                    await stack.enter_async_context(staff_lifespan(staff_app))
+                yield
+        finally:
+            if app.state.telegram is not None:
+                await app.state.telegram.stop()
+            await rasa.aclose()
+            install(None)
+
+    app = FastAPI(title="Werkpunt gateway", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.static_version = _static_version()
+
+    @app.get("/health", include_in_schema=False)
+    async def health(request: Request) -> dict:
+        runner = getattr(request.app.state, "telegram", None)
+        telegram = "off" if runner is None else (
+            ("webhook" if runner.webhook else "polling") if runner.ready.is_set() else "starting")
+        return {"status": "ok", "telegram": telegram}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": texts.BAD_REQUEST}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        message = "Deze pagina bestaat niet." if exc.status_code == 404 else texts.BAD_REQUEST
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__, exc_info=exc)
+        return JSONResponse({"error": texts.fallback(settings)}, status_code=500)
+
+    app.add_api_route(WEBHOOK_PATH, webhook, methods=["POST"], include_in_schema=False)
+    app.include_router(webchat_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    if staff_app is not None:
+        app.mount("/staff", staff_app)
+    return app
+
+
+app = create_app()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -248,4 +249,25 @@ class ChatMessage(Base):
     # For user messages: "ok" once Rasa answered, "failed" when it could not (staff can see and retry).
     status: Mapped[str] = mapped_column(String(10), default="ok")
     external_id: Mapped[str | None] = mapped_column(String(64))  # e.g. Telegram update_id, for dedup
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+# --- Channel gateway (bot/, migration 0005) -------------------------------------------------------
+
+
+class TelegramUpdate(Base):
+    """A Telegram update_id the gateway has taken on, so a redelivered update is answered once."""
+
+    __tablename__ = "telegram_update"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+
+
+class ButtonPayload(Base):
+    """A Rasa button payload too long for Telegram's 64-byte callback_data, kept under a short key."""
+
+    __tablename__ = "button_payload"
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -179,10 +179,10 @@ def _bulk(session: Session, model, rows: list[dict], report: Callable[[str], Non
         session.execute(insert(model), rows[start:start + BATCH])
         if report and len(rows) > BATCH:
             report(f"  {model.__tablename__}: {min(start + BATCH, len(rows))}/{len(rows)}")
-    _fix_sequence(session, model)
+    fix_sequence(session, model)
 
 
-def _fix_sequence(session: Session, model) -> None:
+def fix_sequence(session: Session, model) -> None:
     # Explicit ids bypass PostgreSQL sequences; move them past the highest id.
     if session.get_bind().dialect.name == "postgresql":
         table = model.__tablename__

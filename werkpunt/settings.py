@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,61 @@ class Settings(BaseSettings):
     rasa_timeout: float = Field(default=8.0, description="Seconds the gateway waits for Rasa.")
 
     log_level: str = Field(default="INFO", description="Log level for our own processes.")
+
+    # --- staff workspace (staff/) -------------------------------------------------------------
+    staff_session_idle_minutes: int = Field(
+        default=30, ge=1, description="Staff sessions end after this many minutes without activity.")
+    staff_session_max_hours: int = Field(
+        default=12, ge=1, description="Staff sessions end this many hours after sign-in, active or not.")
+    staff_cookie_secure: bool | None = Field(
+        default=None, description="Secure flag on the staff cookie; empty = only when served over https.")
+    staff_login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins per e-mail address in 15 minutes before sign-in is refused.")
+    staff_low_confidence: float = Field(
+        default=0.6, ge=0, le=1, description="NLU confidence below which the inbox flags a user message.")
+    staff_page_size: int = Field(default=50, ge=5, le=500, description="Conversations per inbox page.")
+    retention_days: int = Field(
+        default=90, ge=1, description="Conversations without activity for this many days are deleted.")
+    office_hours: str = Field(
+        default="ma-vr 08:30-17:00",
+        description="Office hours for live handoff (Europe/Amsterdam), e.g. 'ma-vr 08:30-17:00; za 10:00-12:00'.")
+    # --- end staff workspace ------------------------------------------------------------------
+
+    # --- Channel gateway (bot/): Telegram and web chat ---------------------------------------
+    gateway_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key that signs web chat session cookies and pseudonymises Telegram chat ids "
+        "(tg- + HMAC). Empty: generated once and kept in var/gateway_secret. Set it in production; "
+        "changing it starts new conversations for everyone.",
+    )
+    telegram_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Telegram bot token from @BotFather. Empty: Telegram is off, everything else runs.",
+    )
+    telegram_webhook_url: str = Field(
+        default="",
+        description="Public HTTPS URL of the gateway's /telegram/webhook. Empty: long polling (local use).",
+    )
+    telegram_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token in webhook mode "
+        "(1-256 characters A-Z a-z 0-9 _ -). Empty: derived from GATEWAY_SECRET.",
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL; the token is appended. Tests point it at a local fake server.",
+    )
+    rasa_connect_timeout: float = Field(
+        default=2.0, description="Seconds the gateway waits to connect to Rasa before it answers with the fallback."
+    )
+    max_message_chars: int = Field(
+        default=2000, description="Longest user message (characters) the gateway passes on to Rasa."
+    )
+    support_phone: str = Field(
+        default="",
+        description="Phone number named in the 'Er gaat even iets mis' message; empty: 'uw werkgeversservicepunt'.",
+    )
+    # --- end channel gateway -----------------------------------------------------------------
 
     @field_validator("database_url", "tracker_store_url")
     @classmethod

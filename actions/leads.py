@@ -1,0 +1,91 @@
+"""Actions that put a person on the case: callback requests and handoff to a staff member."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.service_support import capital, channel_of, slot, who, with_db
+from placement.services.employer import submit_callback
+from placement.services.support import next_office_day, office_open, request_handoff
+
+OFFICE_HOURS = "Onze medewerkers werken op werkdagen van 9.00 tot 17.00 uur."
+
+
+def _role(tracker: Tracker) -> str | None:
+    role = tracker.get_slot("user_role")
+    return role if role in ("werkgever", "werkzoekende") else None
+
+
+class ActionSubmitCallback(Action):
+    """After callback_form: a callback lead (or candidate proposal) for the right staff member."""
+
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        phone = slot(tracker, "phone", 30)
+        if not phone:
+            dispatcher.utter_message(text="Ik heb nog geen telefoonnummer. Op welk nummer kunnen wij u bellen?")
+            return []
+        values = dict(role=_role(tracker), contact_name=slot(tracker, "contact_name"), phone=phone,
+                      email=slot(tracker, "email"), preferred_moment=slot(tracker, "preferred_moment", 120),
+                      topic=slot(tracker, "callback_topic"), location=slot(tracker, "location"),
+                      company_name=slot(tracker, "company_name"), job_title=slot(tracker, "job_title"),
+                      hours=tracker.get_slot("hours"))
+        sender, channel = tracker.sender_id, channel_of(tracker)
+        route = await with_db(dispatcher, lambda s: submit_callback(s, sender_id=sender, channel=channel, **values),
+                              writes=True)
+        if route is None:
+            return []
+        staff_role = "consulent" if values["role"] == "werkzoekende" else "accountmanager"
+        caller = who(route.staff_name, staff_role, route.region_name)
+        moment = values["preferred_moment"]
+        when = f"op het moment dat u koos: {moment}" if moment else "binnen 2 werkdagen"
+        dispatcher.utter_message(
+            text=f"Dank u wel. {capital(caller)} belt u {when}, op nummer {phone}.\n"
+                 f"Uw referentienummer is {route.reference}.\n"
+                 "Lukt het op dat moment niet? Dan bellen wij u zo snel mogelijk op een ander moment.")
+        return [SlotSet("callback_topic", None)]
+
+
+class ActionRequestHuman(Action):
+    """Handoff lead + conversation.handoff_state = requested, with an honest next step."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        sender, channel, role = tracker.sender_id, channel_of(tracker), _role(tracker)
+        location, company = slot(tracker, "location"), slot(tracker, "company_name")
+        handoff = await with_db(
+            dispatcher, lambda s: request_handoff(s, sender_id=sender, channel=channel, role=role, location=location,
+                                                  company_name=company), writes=True)
+        if handoff is None:
+            return []
+        route = handoff.routed
+        staff_role = route.staff_role or ("consulent" if role == "werkzoekende" else "accountmanager")
+        person = who(route.staff_name, staff_role, route.region_name)
+        now = dt.datetime.now(dt.UTC)
+        if handoff.repeated:
+            first = f"U heeft al om een medewerker gevraagd (referentie {route.reference})."
+        else:
+            first = f"Ik heb uw vraag doorgezet naar {person}. Uw referentienummer is {route.reference}."
+        if not handoff.conversation_found:
+            dispatcher.utter_message(
+                text=f"{first} {OFFICE_HOURS} Laat uw telefoonnummer achter, dan bellen wij u terug.",
+                buttons=[{"title": "Bel mij terug", "payload": "/request_callback"}])
+        elif office_open(now):
+            dispatcher.utter_message(
+                text=f"{first} {OFFICE_HOURS} Een medewerker reageert hier in dit gesprek, zo snel als het kan. "
+                     "Dat kan even duren.")
+        else:
+            dispatcher.utter_message(
+                text=f"{first} {OFFICE_HOURS} Nu is er niemand aan het werk. Een medewerker reageert hier "
+                     f"{next_office_day(now)} na 9.00 uur. Liever gebeld worden? Kies 'Bel mij terug'.",
+                buttons=[{"title": "Bel mij terug", "payload": "/request_callback"}])
+        return []

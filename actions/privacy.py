@@ -1,0 +1,40 @@
+"""Deleting a user's data on request ("verwijder mijn gegevens"), after the dialogue asked to confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.service_support import with_db
+from placement.services.support import delete_user_data
+
+DATA_DELETED_EVENT = {"werkpunt_event": "data_deleted"}
+
+
+class ActionDeleteUserData(Action):
+    """Deletes profile, applications and leads of this sender; tells the gateway to wipe the chat."""
+
+    def name(self) -> str:
+        return "action_delete_user_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        sender = tracker.sender_id
+        deleted = await with_db(dispatcher, lambda s: delete_user_data(s, sender), writes=True)
+        if deleted is None:
+            # Nothing was deleted, so the gateway must not wipe the transcript either (no event).
+            return []
+        parts = []
+        if deleted.candidates:
+            parts.append("uw inschrijving")
+        if deleted.applications:
+            parts.append("uw reacties op vacatures")
+        if deleted.leads:
+            parts.append("uw verzoeken aan onze medewerkers")
+        what = (", ".join(parts[:-1]) + " en " + parts[-1]) if len(parts) > 1 else (parts[0] if parts else "")
+        first = f"Ik heb {what} verwijderd." if what else "Ik had geen profiel of verzoeken van u opgeslagen."
+        dispatcher.utter_message(json_message=DATA_DELETED_EVENT)
+        dispatcher.utter_message(text=f"{first} Dit gesprek wordt nu ook gewist. U kunt altijd opnieuw beginnen.")
+        return [AllSlotsReset()]

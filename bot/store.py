@@ -1,0 +1,166 @@
+"""Persistence of conversations and messages (placement DB) and deletion of Rasa's tracker events.
+
+Plain synchronous SQLAlchemy; the async gateway calls these through `asyncio.to_thread`.
+Every incoming message is stored before anything else can fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from placement.db import session_scope
+from placement.models import ButtonPayload, ChatMessage, Conversation, TelegramUpdate
+from bot.rasa_client import Button
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class ConversationInfo:
+    id: str
+    channel: str
+    address: str | None
+    handoff_state: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A stored message as the channels and the web chat's JSON show it."""
+
+    id: int
+    author: str  # user / bot / staff / system
+    text: str
+    buttons: tuple[Button, ...] = ()
+    status: str = "ok"
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "author": self.author, "text": self.text, "status": self.status,
+                "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+
+
+def _message(row: ChatMessage) -> Message:
+    buttons = tuple(Button(b["title"], b["payload"]) for b in json.loads(row.buttons)) if row.buttons else ()
+    return Message(row.id, row.author, row.text, buttons, row.status)
+
+
+class Store:
+    def __init__(self, engine: Engine, tracker_engine: Engine | None) -> None:
+        self.engine = engine
+        self.tracker_engine = tracker_engine
+        self._claims = 0
+
+    # --- conversations -------------------------------------------------------------------------
+    def conversation(self, conversation_id: str) -> ConversationInfo | None:
+        with session_scope(self.engine) as session:
+            row = session.get(Conversation, conversation_id)
+            return ConversationInfo(row.id, row.channel, row.channel_address, row.handoff_state) if row else None
+
+    def _ensure(self, session, conversation_id: str, channel: str, address: str | None) -> Conversation:
+        row = session.get(Conversation, conversation_id)
+        if row is not None:
+            return row
+        try:
+            with session.begin_nested():  # another worker may create it at the same moment
+                session.add(Conversation(id=conversation_id, channel=channel, channel_address=address,
+                                         handoff_state="none"))
+        except IntegrityError:
+            pass
+        return session.get(Conversation, conversation_id)
+
+    def add_user_message(self, conversation_id: str, channel: str, address: str | None, body: str,
+                         external_id: str | None = None, status: str = "ok") -> tuple[Message, str]:
+        """Store what the user sent (creating the conversation); returns it and the handoff state."""
+        with session_scope(self.engine) as session:
+            conv = self._ensure(session, conversation_id, channel, address)
+            conv.last_message_at = _now()
+            if address and conv.channel_address != address:
+                conv.channel_address = address
+            row = ChatMessage(conversation_id=conversation_id, author="user", text=body, status=status,
+                              external_id=external_id)
+            session.add(row)
+            session.flush()
+            return _message(row), conv.handoff_state
+
+    def add_message(self, conversation_id: str, author: str, body: str, buttons: list[Button] | None = None,
+                    staff_id: int | None = None, status: str = "ok") -> Message:
+        with session_scope(self.engine) as session:
+            conv = session.get(Conversation, conversation_id)
+            if conv is None:
+                raise LookupError(f"conversation {conversation_id[:12]}… does not exist")
+            conv.last_message_at = _now()
+            encoded = json.dumps([{"title": b.title, "payload": b.payload} for b in buttons]) if buttons else None
+            row = ChatMessage(conversation_id=conversation_id, author=author, text=body, buttons=encoded,
+                              staff_id=staff_id, status=status)
+            session.add(row)
+            session.flush()
+            return _message(row)
+
+    def set_status(self, message_id: int, status: str) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(update(ChatMessage).where(ChatMessage.id == message_id).values(status=status))
+
+    def set_handoff(self, conversation_id: str, state: str) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                            .values(handoff_state=state))
+
+    def history(self, conversation_id: str, after: int = 0, limit: int = 200) -> list[Message]:
+        """The last `limit` messages with an id above `after`, oldest first."""
+        with session_scope(self.engine) as session:
+            rows = session.scalars(
+                select(ChatMessage).where(ChatMessage.conversation_id == conversation_id, ChatMessage.id > after)
+                .order_by(ChatMessage.id.desc()).limit(limit)
+            ).all()
+            return [_message(r) for r in reversed(rows)]
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Erase the conversation everywhere the gateway knows of: tracker events, messages, rows."""
+        if self.tracker_engine is not None:
+            try:
+                with self.tracker_engine.begin() as conn:
+                    conn.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": conversation_id})
+            except SQLAlchemyError as exc:  # no tracker table yet (Rasa never stored this one)
+                log.warning("tracker events not deleted: %s", type(exc).__name__)
+        with session_scope(self.engine) as session:
+            session.execute(delete(ButtonPayload).where(ButtonPayload.conversation_id == conversation_id))
+            session.execute(delete(ChatMessage).where(ChatMessage.conversation_id == conversation_id))
+            session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+
+    # --- Telegram ------------------------------------------------------------------------------
+    def claim_update(self, update_id: int) -> bool:
+        """True the first time an update_id is seen, False for a redelivery."""
+        self._claims += 1
+        if self._claims % 500 == 1:  # Telegram keeps undelivered updates 24 hours; keep ids a week
+            self.prune_updates(_now() - dt.timedelta(days=7))
+        try:
+            with session_scope(self.engine) as session:
+                session.add(TelegramUpdate(update_id=update_id))
+            return True
+        except IntegrityError:
+            return False
+
+    def prune_updates(self, before: dt.datetime) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(delete(TelegramUpdate).where(TelegramUpdate.received_at < before))
+
+    def save_payload(self, conversation_id: str, payload: str) -> str:
+        key = secrets.token_urlsafe(12)
+        with session_scope(self.engine) as session:
+            session.add(ButtonPayload(key=key, conversation_id=conversation_id, payload=payload))
+        return key
+
+    def load_payload(self, conversation_id: str, key: str) -> str | None:
+        with session_scope(self.engine) as session:
+            row = session.get(ButtonPayload, key)
+            return row.payload if row is not None and row.conversation_id == conversation_id else None

@@ -1,0 +1,220 @@
+"""Telegram channel: python-telegram-bot 22 handlers and their wiring (`build_application`).
+
+Each handler's docstring says what the user sees. Rasa answers become HTML-escaped messages below
+Telegram's 4,096-character limit; Rasa buttons become inline keyboards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message as TgMessage, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
+    ContextTypes, Defaults, MessageHandler, TypeHandler, filters,
+)
+
+from bot import text as texts
+from bot.gateway import Gateway, Turn, ref
+from bot.rasa_client import Button
+from bot.store import Message
+from bot.telegram_runtime import ChatRateLimiter, PerChatUpdateProcessor
+from werkpunt.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _gateway(context: ContextTypes.DEFAULT_TYPE) -> Gateway:
+    return context.application.bot_data["gateway"]
+
+
+def _ids(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Gateway, str, int]:
+    gateway = _gateway(context)
+    chat_id = update.effective_chat.id
+    return gateway, gateway.telegram_conversation_id(chat_id), chat_id
+
+
+async def _callback_data(gateway: Gateway, conversation_id: str, payload: str, can_store: bool) -> str | None:
+    """A payload that fits goes as is ("p:"); a longer one is stored under a short key ("k:")."""
+    direct = "p:" + payload
+    if len(direct.encode()) <= CALLBACK_LIMIT:
+        return direct
+    if not can_store:
+        return None
+    return "k:" + await asyncio.to_thread(gateway.store.save_payload, conversation_id, payload)
+
+
+async def keyboard(gateway: Gateway, conversation_id: str, buttons: tuple[Button, ...] | list[Button],
+                   can_store: bool = True) -> InlineKeyboardMarkup | None:
+    rows = []
+    for button in buttons:
+        data = await _callback_data(gateway, conversation_id, button.payload, can_store)
+        if data is not None:
+            rows.append([InlineKeyboardButton(button.title[:64], callback_data=data)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send(bot, gateway: Gateway, conversation_id: str, chat_id: int, replies: list, can_store: bool = True) -> None:
+    """Send replies in order; long texts are split, the keyboard goes with the last part."""
+    for reply in replies:
+        prefix = "<b>Medewerker:</b> " if isinstance(reply, Message) and reply.author == "staff" else ""
+        markup = await keyboard(gateway, conversation_id, reply.buttons, can_store) if reply.buttons else None
+        parts = texts.split(reply.text or texts.BUTTONS_ONLY)
+        for number, part in enumerate(parts, start=1):
+            await bot.send_message(chat_id, prefix + html.escape(part, quote=False),
+                                   reply_markup=markup if number == len(parts) else None)
+            prefix = ""
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    gateway, conversation_id, chat_id = _ids(update, context)
+    try:
+        await send(context.bot, gateway, conversation_id, chat_id, turn.replies, can_store=not turn.deleted)
+    except TelegramError as exc:  # e.g. the user blocked the bot; the answer is stored for staff
+        log.warning("answer to %s not delivered: %s", ref(conversation_id), type(exc).__name__)
+
+
+async def _rasa_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, shown: str, message: str | None = None) -> None:
+    gateway, conversation_id, chat_id = _ids(update, context)
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    turn = await gateway.turn(conversation_id, "telegram", shown, message, address=str(chat_id),
+                              external_id=str(update.update_id))
+    await _answer(update, context, turn)
+
+
+async def _local(update: Update, context: ContextTypes.DEFAULT_TYPE, shown: str, answer: str) -> None:
+    gateway, conversation_id, chat_id = _ids(update, context)
+    turn = await gateway.local_turn(conversation_id, "telegram", shown, answer, address=str(chat_id),
+                                    external_id=str(update.update_id))
+    await _answer(update, context, turn)
+
+
+async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Nothing: an update Telegram delivers a second time is answered only once."""
+    if not await asyncio.to_thread(_gateway(context).store.claim_update, update.update_id):
+        log.info("duplicate update %s ignored", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The greeting with the privacy notice and the choice: employer or job seeker."""
+    await _rasa_turn(update, context, "/start", "/greet")
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Confirmation that the conversation stopped, and how to start again or erase the data."""
+    gateway, conversation_id, chat_id = _ids(update, context)
+    turn = await gateway.stop(conversation_id, "telegram", address=str(chat_id))
+    await _answer(update, context, turn)
+
+
+async def erase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The assistant's question whether all data should really be erased."""
+    await _rasa_turn(update, context, "/verwijder", "/request_data_deletion")
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The assistant's answer to a typed message (or why it cannot be sent)."""
+    body, problem = texts.check(update.effective_message.text or "", _gateway(context).settings)
+    if problem:
+        await update.effective_message.reply_text(problem)
+        return
+    await _rasa_turn(update, context, body)
+
+
+def _title(message: TgMessage | None, data: str) -> str | None:
+    markup = getattr(message, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+async def button_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The assistant's answer to the pressed button; the old message loses its buttons."""
+    query = update.callback_query
+    gateway, conversation_id, chat_id = _ids(update, context)
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    data = query.data or ""
+    payload = None
+    if data.startswith("p:"):
+        payload = data[2:]
+    elif data.startswith("k:"):
+        payload = await asyncio.to_thread(gateway.store.load_payload, conversation_id, data[2:])
+    if not payload:
+        await context.bot.send_message(chat_id, texts.STALE_BUTTON)
+        return
+    title = _title(query.message, data)
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(reply_markup=None)
+    await _rasa_turn(update, context, texts.clean(title or payload), payload)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A polite note that the assistant only reads text (per kind: photo, voice, location ...)."""
+    message = update.effective_message
+    kind = next((k for k in ("photo", "voice", "audio", "video", "sticker", "location", "contact", "document")
+                 if getattr(message, k, None)), "other")
+    if message.video_note or message.animation:
+        kind = "video"
+    await _local(update, context, f"[{kind}]", texts.NOT_TEXT[kind])
+
+
+async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A note that changed messages are not read again: please send the question anew."""
+    await _local(update, context, "[bericht aangepast]", texts.EDITED)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Which commands exist; otherwise just type the question."""
+    await _local(update, context, texts.clean(update.effective_message.text or "")[:200], texts.UNKNOWN_COMMAND)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The fallback message, when anything else went wrong while answering."""
+    log.error("telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(update.effective_chat.id, texts.fallback(_gateway(context).settings))
+
+
+def build_application(settings: Settings, gateway: Gateway, webhook: bool) -> Application:
+    """The bot with its handlers; `webhook` leaves out the poller (updates come from our route)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(ChatRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .connect_timeout(5).read_timeout(10).write_timeout(10).pool_timeout(10)
+        .get_updates_read_timeout(20)
+    )
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["gateway"] = gateway
+    messages = filters.UpdateType.MESSAGE & PRIVATE
+    application.add_handler(TypeHandler(Update, once), group=-1)
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, edited))
+    application.add_handler(CommandHandler("start", start, messages))
+    application.add_handler(CommandHandler("stop", stop, messages))
+    application.add_handler(CommandHandler("verwijder", erase, messages))
+    application.add_handler(MessageHandler(messages & filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(messages & filters.TEXT, text_message))
+    application.add_handler(CallbackQueryHandler(button_press))
+    application.add_handler(MessageHandler(messages & ~filters.TEXT, not_text))
+    application.add_error_handler(on_error)
+    return application

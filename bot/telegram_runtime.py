@@ -1,0 +1,205 @@
+"""Telegram plumbing: per-chat ordering, rate limits, start/stop with the web process, the webhook.
+
+Polling (TELEGRAM_TOKEN only) for local use; webhook mode (TELEGRAM_WEBHOOK_URL too) in production,
+served by the gateway's own route and registered only when Telegram's registration differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, BaseRateLimiter, BaseUpdateProcessor
+
+from bot.gateway import KeyedLocks
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram/webhook"
+MAX_UPDATE_BYTES = 1_000_000
+_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat are handled in arrival order; different chats concurrently."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks = KeyedLocks()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        async with self._locks.hold(chat.id):
+            await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+class ChatRateLimiter(BaseRateLimiter[int]):
+    """python-telegram-bot's AIORateLimiter (30/s overall, 20/min per group, waits out a 429 and
+    retries) plus about one message a second per private chat, with a burst of three."""
+
+    def __init__(self, max_retries: int = 10) -> None:
+        self._inner = AIORateLimiter(max_retries=max_retries)
+        self._chats: dict[int, AsyncLimiter] = {}
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        if len(self._chats) > 1024:
+            self._chats = {k: v for k, v in self._chats.items() if not v.has_capacity(v.max_rate)}
+        return self._chats.setdefault(chat_id, AsyncLimiter(3, 3))
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(TypeError, ValueError):
+            chat_id = int(chat_id)
+        if isinstance(chat_id, int) and chat_id > 0 and endpoint != "sendChatAction":
+            async with self._chat_limiter(chat_id):
+                return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def webhook_secret(configured: str, gateway_secret: bytes) -> str:
+    """TELEGRAM_SECRET, or one derived from the gateway secret (stable across restarts)."""
+    if configured:
+        if not _SECRET_CHARS.match(configured):
+            raise ValueError("TELEGRAM_SECRET mag alleen A-Z, a-z, 0-9, _ en - bevatten (1-256 tekens)")
+        return configured
+    return hmac.new(gateway_secret, b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def registered_url(url: str, secret: str, allowed_updates: list[str]) -> str:
+    """The URL given to Telegram: it carries a fingerprint of the secret and update types, so
+    getWebhookInfo shows whether this deploy's registration is already in place."""
+    mark = hmac.new(secret.encode(), ",".join(allowed_updates).encode(), hashlib.sha256).hexdigest()[:12]
+    return f"{url}{'&' if '?' in url else '?'}v={mark}"
+
+
+async def ensure_webhook(bot, url: str, secret: str, allowed_updates: list[str]) -> bool:
+    """Register the webhook unless Telegram already has exactly this one; True if it was set."""
+    target = registered_url(url, secret, allowed_updates)
+    info = await bot.get_webhook_info()
+    if info.url == target:
+        log.info("Telegram webhook already registered")
+        return False
+    await bot.set_webhook(target, secret_token=secret, allowed_updates=allowed_updates, max_connections=40)
+    log.info("Telegram webhook registered")
+    return True
+
+
+class TelegramRunner:
+    """Starts the bot in the background so the web chat never waits for Telegram."""
+
+    def __init__(self, settings, gateway) -> None:  # noqa: ANN001
+        self.settings = settings
+        self.gateway = gateway
+        self.webhook = bool(settings.telegram_webhook_url)
+        self.secret = webhook_secret(settings.telegram_secret.get_secret_value(), gateway.secret)
+        self.application = None
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="telegram-start")
+
+    async def _run(self) -> None:
+        from bot.telegram import ALLOWED_UPDATES, build_application
+
+        delay = 2.0
+        while True:
+            application = build_application(self.settings, self.gateway, self.webhook)
+            retry = False
+            try:
+                await application.initialize()
+                if self.webhook:
+                    await ensure_webhook(application.bot, self.settings.telegram_webhook_url, self.secret,
+                                         ALLOWED_UPDATES)
+                await application.start()
+                if not self.webhook:
+                    await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                break
+            except InvalidToken:
+                log.error("Telegram: TELEGRAM_TOKEN is not accepted by Telegram; ask @BotFather for the token")
+            except (NetworkError, RetryAfter) as exc:
+                retry = True
+                log.warning("Telegram not reachable (%s); retrying in %.0f s", type(exc).__name__, delay)
+            except TelegramError as exc:
+                log.error("Telegram could not start: %s", exc)
+            await _shutdown(application)
+            if not retry:
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60)
+        self.application = application
+        self.gateway.telegram = application
+        self.ready.set()
+        log.info("Telegram is on (%s)", "webhook" if self.webhook else "long polling")
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.application is not None:
+            await _shutdown(self.application)
+            self.application = None
+        self.gateway.telegram = None
+
+
+async def _shutdown(application) -> None:  # noqa: ANN001
+    with contextlib.suppress(Exception):
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+
+async def webhook(request: Request) -> Response:
+    """Telegram's deliveries in webhook mode: 403 without the right secret, 200 once queued."""
+    runner: TelegramRunner | None = getattr(request.app.state, "telegram", None)
+    if runner is None or not runner.webhook:
+        return JSONResponse({"error": "Telegram webhook staat uit"}, status_code=404)
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), runner.secret.encode()):
+        return JSONResponse({"error": "verboden"}, status_code=403)
+    if not runner.ready.is_set():
+        return JSONResponse({"error": "nog niet klaar"}, status_code=503)  # Telegram retries later
+    from bot.webchat import read_limited
+
+    body = await read_limited(request, MAX_UPDATE_BYTES)
+    if body is None:
+        return JSONResponse({"error": "te groot"}, status_code=413)
+    try:
+        update = Update.de_json(json.loads(body), runner.application.bot)
+    except (ValueError, TypeError, KeyError):
+        return JSONResponse({"error": "geen geldige update"}, status_code=400)
+    if update is None:
+        return JSONResponse({"error": "geen geldige update"}, status_code=400)
+    await runner.application.update_queue.put(update)
+    return Response(status_code=200)

@@ -1,0 +1,203 @@
+"""The web chat: the page, and a small JSON API its script uses (history, send, long poll).
+
+The conversation id lives in a signed, HttpOnly cookie the server issues; the client never picks it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from bot import text as texts
+from bot.gateway import Gateway, Turn
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter()
+
+COOKIE = "werkpunt_chat"
+MAX_BODY = 64 * 1024  # a message is at most a few thousand characters; JSON overhead included
+DRAIN_LIMIT = 4 * 1024 * 1024  # read (and drop) bigger bodies up to this, so the client gets the 413
+POLL_SECONDS = 10.0
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def _gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def _signer(request: Request) -> URLSafeSerializer:
+    return URLSafeSerializer(_gateway(request).secret, salt="werkpunt-webchat")
+
+
+def session_id(request: Request) -> str | None:
+    """The conversation id from a valid cookie, or None."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _signer(request).loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) and value.startswith("web-") else None
+
+
+def _session(request: Request) -> tuple[str, bool]:
+    current = session_id(request)
+    return (current, False) if current else ("web-" + secrets.token_urlsafe(24), True)
+
+
+def _set_cookie(request: Request, response: Response, conversation_id: str) -> None:
+    response.set_cookie(COOKIE, _signer(request).dumps(conversation_id), httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+
+
+def _json(request: Request, data: dict, conversation_id: str, new: bool, status: int = 200) -> JSONResponse:
+    response = JSONResponse(data, status_code=status, headers={"Cache-Control": "no-store"})
+    if new:
+        _set_cookie(request, response, conversation_id)
+    return response
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is larger than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > DRAIN_LIMIT:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > DRAIN_LIMIT:
+            return None
+        if size <= limit:
+            chunks.append(chunk)
+    return b"".join(chunks) if size <= limit else None
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def page(request: Request) -> Response:
+    """The chat page (Dutch); a first visit gets a fresh session cookie."""
+    conversation_id, new = _session(request)
+    response = templates.TemplateResponse(request, "chat.html", {"version": request.app.state.static_version,
+                                                                  "max_chars": _gateway(request).settings.max_message_chars},
+                                          headers=SECURITY_HEADERS)
+    if new:
+        _set_cookie(request, response, conversation_id)
+    return response
+
+
+@router.get("/api/history")
+async def history(request: Request) -> JSONResponse:
+    """All messages of this browser's conversation, oldest first, and whether staff has taken over."""
+    conversation_id, new = _session(request)
+    gateway = _gateway(request)
+    info = None if new else await asyncio.to_thread(gateway.store.conversation, conversation_id)
+    messages = await asyncio.to_thread(gateway.store.history, conversation_id) if info else []
+    return _json(request, {"messages": [m.as_json() for m in messages],
+                           "handoff": info.handoff_state if info else "none"}, conversation_id, new)
+
+
+@router.get("/api/updates")
+async def updates(request: Request, after: int = 0) -> JSONResponse:
+    """Messages newer than `after`; waits up to POLL_SECONDS for one (e.g. a staff reply)."""
+    conversation_id = session_id(request)
+    if conversation_id is None:
+        return _error("Uw sessie is verlopen. Laad de pagina opnieuw.", 401)
+    gateway = _gateway(request)
+    event = gateway.notifier.listen(conversation_id)
+    messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
+    if not messages:
+        waiter = asyncio.create_task(gateway.notifier.wait(conversation_id, event, POLL_SECONDS))
+        gone = asyncio.create_task(_disconnected(request))
+        await asyncio.wait({waiter, gone}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiter, gone):
+            task.cancel()
+        if gone.done() and not gone.cancelled():
+            return Response(status_code=204)
+        messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
+    info = await asyncio.to_thread(gateway.store.conversation, conversation_id)
+    return _json(request, {"messages": [m.as_json() for m in messages],
+                           "handoff": info.handoff_state if info else "none"}, conversation_id, False)
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
+
+
+def _turn_json(turn: Turn) -> dict:
+    shown = [turn.user] if turn.user else []
+    messages = [m.as_json() for m in shown]
+    for reply in turn.replies:
+        messages.append(reply.as_json() if hasattr(reply, "as_json") else
+                        {"id": None, "author": "bot", "text": reply.text, "status": "ok",
+                         "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons]})
+    return {"messages": messages, "failed": turn.failed, "silent": turn.silent, "reset": turn.deleted}
+
+
+@router.post("/api/message")
+async def message(request: Request) -> JSONResponse:
+    """Send one message: {"text": ...}, a button {"payload": "/intent", "title": ...} or {"start": true}."""
+    if not _is_json(request):  # also keeps other sites' plain HTML forms out
+        return _error(texts.BAD_REQUEST, 415)
+    body = await read_limited(request, MAX_BODY)
+    if body is None:
+        return _error(texts.TOO_LARGE, 413)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(texts.BAD_REQUEST, 400)
+    if not isinstance(data, dict):
+        return _error(texts.BAD_REQUEST, 400)
+    gateway = _gateway(request)
+    payload, title, typed = data.get("payload"), data.get("title"), data.get("text")
+    if data.get("start") is True:
+        shown, rasa_message = "/start", "/greet"
+    elif isinstance(payload, str) and payload.startswith("/") and len(payload) <= 1000:
+        rasa_message = texts.clean(payload)
+        shown = texts.clean(title)[:200] if isinstance(title, str) and texts.clean(title) else rasa_message
+    elif isinstance(typed, str):
+        shown, problem = texts.check(typed, gateway.settings)
+        if problem:
+            return _error(problem, 422)
+        rasa_message = shown
+    else:
+        return _error(texts.EMPTY, 422)
+    conversation_id, new = _session(request)
+    turn = await gateway.turn(conversation_id, "web", shown, rasa_message)
+    if turn.deleted:  # the user's data is gone: this browser starts a fresh, unrelated session
+        conversation_id, new = "web-" + secrets.token_urlsafe(24), True
+    return _json(request, _turn_json(turn), conversation_id, new)
+
+
+@router.post("/api/restart")
+async def restart(request: Request) -> JSONResponse:
+    """Start a new conversation; the old one ends (it stays stored for staff, as the notice says)."""
+    if not _is_json(request):
+        return _error(texts.BAD_REQUEST, 415)
+    old = session_id(request)
+    gateway = _gateway(request)
+    if old and await asyncio.to_thread(gateway.store.conversation, old):
+        await gateway.stop(old, "web")
+    return _json(request, {"messages": []}, "web-" + secrets.token_urlsafe(24), True)

@@ -1,0 +1,66 @@
+"""Writing the append-only audit log: who, what, when, outcome — never message content.
+
+`record()` adds the entry to the caller's unit of work (it commits with the action it describes).
+`record_now()` commits at once in its own transaction: for refusals, which must be logged even
+though the request itself fails.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine, insert
+from sqlalchemy.orm import Session
+
+from placement.models import _now
+from staff.models import AuditLog
+
+log = logging.getLogger(__name__)
+
+# Actions written by the workspace (the audit page lists them in Dutch).
+ACTIONS = {
+    "auth.login": "Inloggen",
+    "auth.logout": "Uitloggen",
+    "auth.session_expired": "Sessie verlopen",
+    "csrf.refused": "Formulier zonder geldige CSRF-code",
+    "access.denied": "Geen toegang",
+    "transcript.view": "Gesprek bekeken",
+    "export.nlu": "Correcties geëxporteerd (NLU)",
+    "export.story": "Gesprek als teststory geëxporteerd",
+    "review.list": "Correcties bekeken",
+    "review.mark": "Gesprek beoordeeld",
+    "review.tag": "Label gewijzigd",
+    "review.correct": "Intentie/entiteiten gecorrigeerd",
+    "handoff.take": "Gesprek overgenomen",
+    "handoff.reply": "Antwoord gestuurd",
+    "handoff.release": "Gesprek teruggegeven",
+    "lead.view": "Lead bekeken",
+    "lead.update": "Lead gewijzigd",
+    "vacancy.publish": "Vacature gepubliceerd",
+    "audit.view": "Auditlog bekeken",
+    "retention.run": "Bewaartermijn toegepast",
+    "user.create": "Account aangemaakt",
+    "user.password": "Wachtwoord gezet",
+    "user.deactivate": "Account gedeactiveerd",
+}
+
+
+def _row(action: str, *, staff_id: int | None = None, actor: str = "", outcome: str = "ok",
+         target_type: str | None = None, target_id: str | int | None = None, ip: str | None = None,
+         detail: str = "") -> dict:
+    return dict(at=_now(), staff_id=staff_id, actor=(actor or "")[:200], action=action[:40], outcome=outcome,
+                target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
+                ip=(ip or None) and ip[:45], detail=(detail or "")[:200])
+
+
+def record(session: Session, action: str, **fields) -> None:
+    session.execute(insert(AuditLog), [_row(action, **fields)])
+
+
+def record_now(engine: Engine, action: str, **fields) -> None:
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(AuditLog), [_row(action, **fields)])
+    except Exception:  # the refusal still happens; a lost log line is reported loudly
+        log.exception("auditregel kon niet worden geschreven: %s", action)
+        raise

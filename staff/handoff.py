@@ -1,0 +1,99 @@
+"""Live handoff: take a requested conversation, reply through the gateway, hand it back to the bot.
+
+State lives in `conversation.handoff_state` (none → requested → active → none), shared with the
+gateway: while it is "active" the gateway stores user messages but does not pass them to Rasa.
+We also tell Rasa (`pause` / `resume` events via its HTTP API) so its tracker shows the handoff;
+when Rasa is down the handoff still works and the page says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from placement.models import ChatMessage, Conversation, _now
+from staff.access import Staff
+from staff.models import ConversationSummary, Handoff
+
+log = logging.getLogger(__name__)
+MAX_REPLY = 4000  # Telegram allows 4096 characters per message
+DAYS = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6}
+
+
+async def rasa_event(rasa_url: str, conversation_id: str, event: str) -> bool:
+    """Append `{"event": event}` to the tracker; False (and a log line) when Rasa does not answer."""
+    url = f"{rasa_url.rstrip('/')}/conversations/{quote(conversation_id, safe='')}/tracker/events"
+    try:
+        async with httpx.AsyncClient(timeout=3.0) as client:
+            response = await client.post(url, json={"event": event})
+        if response.status_code < 300:
+            return True
+        log.warning("Rasa weigerde %s-event: HTTP %s", event, response.status_code)
+    except httpx.HTTPError as exc:
+        log.warning("Rasa niet bereikbaar voor %s-event: %s", event, type(exc).__name__)
+    return False
+
+
+def take(session: Session, staff: Staff, conversation: Conversation) -> bool:
+    """Atomically requested → active for this staff member; False if someone else was first."""
+    result = session.execute(
+        update(Conversation).where(Conversation.id == conversation.id, Conversation.handoff_state == "requested")
+        .values(handoff_state="active", handoff_staff_id=staff.id).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        return False
+    requested = session.scalar(select(ConversationSummary.handoff_requested_at)
+                               .where(ConversationSummary.conversation_id == conversation.id))
+    session.add(Handoff(conversation_id=conversation.id, requested_at=requested, taken_by=staff.id))
+    session.add(ChatMessage(conversation_id=conversation.id, author="system", staff_id=staff.id,
+                            text=f"Gesprek overgenomen door {staff.name}."))
+    return True
+
+
+def release(session: Session, staff: Staff, conversation: Conversation) -> bool:
+    result = session.execute(
+        update(Conversation).where(Conversation.id == conversation.id, Conversation.handoff_state == "active")
+        .values(handoff_state="none", handoff_staff_id=None).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        return False
+    open_handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id,
+                                                        Handoff.released_at.is_(None)).order_by(Handoff.id.desc()))
+    if open_handoff is not None:
+        open_handoff.released_at = _now()
+    session.add(ChatMessage(conversation_id=conversation.id, author="system", staff_id=staff.id,
+                            text=f"Gesprek teruggegeven aan de assistent door {staff.name}."))
+    return True
+
+
+def clean_reply(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    return text[:MAX_REPLY]
+
+
+def parse_office_hours(spec: str) -> dict[int, list[tuple[dt.time, dt.time]]]:
+    """'ma-vr 08:30-17:00; za 10:00-12:00' → {weekday: [(start, end), ...]}."""
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        match = re.fullmatch(r"([a-z]{2})(?:-([a-z]{2}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part.lower())
+        if not match or match.group(1) not in DAYS or (match.group(2) and match.group(2) not in DAYS):
+            raise ValueError(f"OFFICE_HOURS: '{part}' begrijp ik niet; voorbeeld: 'ma-vr 08:30-17:00'")
+        first, last = DAYS[match.group(1)], DAYS[match.group(2) or match.group(1)]
+        window = (dt.time(int(match.group(3)), int(match.group(4))), dt.time(int(match.group(5)), int(match.group(6))))
+        for day in range(first, last + 1):
+            hours.setdefault(day, []).append(window)
+    return hours
+
+
+def within_office_hours(spec: str, now: dt.datetime | None = None) -> bool:
+    """Is a person available now (Europe/Amsterdam)? For the queue page and for the dialogue's actions."""
+    from staff.templating import AMSTERDAM
+
+    local = (now or dt.datetime.now(dt.UTC)).astimezone(AMSTERDAM)
+    return any(start <= local.time() < end for start, end in parse_office_hours(spec).get(local.weekday(), []))

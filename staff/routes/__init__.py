@@ -1,0 +1,1 @@
+"""Routes of the staff workspace, one module per resource."""

@@ -1,0 +1,199 @@
+"""Test support for the staff workspace (used by tests/test_staff_*.py; no test framework imports here).
+
+- `Served`: an ASGI app on a real port (uvicorn in a thread), mounted under /staff like the gateway does.
+- `FakeRasa`: Rasa's REST channel and tracker-events API over real HTTP; it writes events to the
+  tracker table the way Rasa does, so transcripts show real-looking NLU data.
+- helpers to create staff accounts, insert scripted conversations and sign in over HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import Engine, insert, select, update
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from placement.db import session_scope
+from placement.models import ChatMessage, Conversation, StaffMember, StaffRegion
+from staff import tracker
+from staff.demo import Script
+from staff.security import hash_password
+
+PASSWORD = "werkpunt-test-wachtwoord"
+
+
+class Served:
+    """Serve an ASGI app on 127.0.0.1:port in a background thread (real HTTP, real sockets)."""
+
+    def __init__(self, app, port: int) -> None:
+        self.port = port
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                                    lifespan="on", ws="none"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def mounted(staff_app) -> FastAPI:
+    """A parent app that mounts the staff app at /staff, as bot.server does."""
+    parent = FastAPI()
+    parent.mount("/staff", staff_app)
+    return parent
+
+
+def make_staff(engine: Engine, email: str, role: str, regions: tuple[str, ...] = (), name: str | None = None,
+               password: str = PASSWORD) -> int:
+    with session_scope(engine) as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.email == email))
+        if member is None:
+            member = StaffMember(name=name or email.split("@")[0].replace(".", " ").title(), email=email, role=role)
+            member.regions = [StaffRegion(region_code=code) for code in regions]
+            session.add(member)
+        member.password_hash = hash_password(password)
+        session.flush()
+        return member.id
+
+
+def login(base: str, email: str, password: str = PASSWORD) -> tuple[httpx.Client, httpx.Response]:
+    """Sign in over HTTP like a browser (login form token + cookie); returns the client and the answer."""
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=20)
+    page = client.get("/staff/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text).group(1)
+    answer = client.post("/staff/login", data={"email": email, "password": password, "login_token": token})
+    return client, answer
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def insert_script(engine: Engine, tracker_engine: Engine, script: Script, role: str | None = None,
+                  region: str | None = None, handoff_state: str = "none", gateway_only: list[dict] = ()) -> str:
+    """Store a scripted conversation: events in the tracker store, rows in conversation/chat_message."""
+    tracker.create_events_table(tracker_engine)
+    with engine.begin() as conn:
+        conn.execute(insert(Conversation), [dict(
+            id=script.sender, channel=script.channel, role=role, region_code=region, handoff_state=handoff_state,
+            created_at=script.chat[0]["created_at"] if script.chat else script.at, last_message_at=script.at)])
+        rows = [{"conversation_id": script.sender, "buttons": None, **c} for c in script.chat] + \
+            [{"conversation_id": script.sender, "buttons": None, **c} for c in gateway_only]
+        if rows:
+            conn.execute(insert(ChatMessage), rows)
+    if script.events:
+        with tracker_engine.begin() as conn:
+            conn.execute(insert(tracker.events), script.events)
+    return script.sender
+
+
+def new_script(at: dt.datetime | None = None, channel: str = "web") -> Script:
+    sender = ("tg-" + secrets.token_hex(16)) if channel == "telegram" else secrets.token_urlsafe(24)
+    return Script(sender, at or dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=30), channel)
+
+
+INTENTS = (("medewerker", "request_human", 0.97), ("schilder", "search_jobs", 0.91),
+           ("hallo", "greet", 0.99), ("subsidie", "ask_wage_subsidy", 0.55))
+
+
+class FakeRasa:
+    """Rasa's REST channel plus `POST /conversations/{id}/tracker/events`, writing events like Rasa."""
+
+    def __init__(self, engine: Engine, tracker_engine: Engine, region: str = "AM20") -> None:
+        self.engine, self.tracker_engine, self.region = engine, tracker_engine, region
+        self.tracker_events: list[tuple[str, str]] = []
+        tracker.create_events_table(tracker_engine)
+        self.app = Starlette(routes=[
+            Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
+            Route("/conversations/{sender}/tracker/events", self.events, methods=["POST"]),
+            Route("/status", lambda r: JSONResponse({"model_file": "fake"})),
+        ])
+
+    def _write(self, script: Script) -> None:
+        with self.tracker_engine.begin() as conn:
+            conn.execute(insert(tracker.events), script.events)
+
+    async def webhook(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        sender, text = body["sender"], str(body.get("message", ""))
+        channel = (body.get("metadata") or {}).get("channel", "web")
+        script = Script(sender, dt.datetime.now(dt.UTC).replace(tzinfo=None), channel)
+        intent, confidence = next(((i, c) for word, i, c in INTENTS if word in text.lower()), ("out_of_scope", 0.4))
+        script.user(text, intent, confidence)
+        if intent == "request_human":
+            answer = "Ik zoek een collega voor u. Een ogenblik."
+            script.bot("action_request_human", answer)
+            with self.engine.begin() as conn:  # what action_request_human does
+                conn.execute(update(Conversation).where(Conversation.id == sender)
+                             .values(handoff_state="requested", role="werkzoekende", region_code=self.region))
+        else:
+            answer = f"Ik hoorde: {intent}."
+            script.bot("utter_" + intent, answer)
+        script.listen()
+        self._write(script)
+        return JSONResponse([{"recipient_id": sender, "text": answer}])
+
+    async def events(self, request: Request) -> JSONResponse:
+        sender = request.path_params["sender"]
+        body = await request.json()
+        name = body.get("event")
+        self.tracker_events.append((sender, name))
+        with self.tracker_engine.begin() as conn:
+            ts = time.time()
+            conn.execute(insert(tracker.events), [dict(sender_id=sender, type_name=name, timestamp=ts,
+                                                       data=json.dumps({"event": name, "timestamp": ts}))])
+        return JSONResponse({"sender_id": sender, "events": []})
+
+
+class RecordingDeliver:
+    """Stands in for bot.outbox.deliver where no gateway runs: stores the staff message like it does."""
+
+    def __init__(self, engine: Engine, fail: bool = False) -> None:
+        self.engine, self.fail = engine, fail
+        self.calls: list[tuple[str, str, int]] = []
+
+    async def __call__(self, conversation_id: str, text: str, staff_id: int) -> None:
+        if self.fail:
+            raise RuntimeError("channel down")
+        self.calls.append((conversation_id, text, staff_id))
+        with self.engine.begin() as conn:
+            conn.execute(insert(ChatMessage), [dict(conversation_id=conversation_id, author="staff", text=text,
+                                                    staff_id=staff_id)])
+
+
+@contextmanager
+def workspace(engine: Engine, tracker_engine: Engine, port: int, **overrides) -> Iterator[tuple[Served, FastAPI]]:
+    """The staff app on a real port under /staff; overrides go to create_app (deliver, rasa_url, ...)."""
+    from staff.app import create_app
+
+    overrides.setdefault("rasa_url", "http://127.0.0.1:9")  # nothing listens there: "Rasa is down"
+    overrides.setdefault("deliver", RecordingDeliver(engine))
+    app = create_app(engine=engine, tracker_engine=tracker_engine, **overrides)
+    with Served(mounted(app), port) as served:
+        yield served, app

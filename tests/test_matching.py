@@ -1,0 +1,188 @@
+"""Matching on a small hand-made database (SQLite and PostgreSQL): ranking properties, filters,
+anonymity, determinism, and the occupation vocabulary."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from placement.db import session_scope
+from placement.matching import (
+    CandidateProfile,
+    candidates_for_request,
+    candidates_for_vacancy,
+    search_vacancies,
+    vacancies_for_candidate,
+)
+from placement.matching.area import area_for
+from placement.models import Candidate, Employer, Vacancy
+from placement.occupations import normalise, related
+
+GOUDA, WADDINXVEEN, CAPELLE, GRONINGEN = "GM0513", "GM0627", "GM0502", "GM0014"  # AM20, AM20, AM22 (next), AM01
+TODAY = dt.date(2026, 12, 1)
+CONSENT = dt.datetime(2026, 11, 1, 10, 0)
+SECRET = {"name": "Jan Geheimnaam", "email": "jan.geheim@example.org", "phone": "+31612345678"}
+
+
+def _vacancy(vid, occ, gemeente, lo, hi, status="open", skills="heftruckcertificaat, orderpicken", title=None):
+    return Vacancy(id=vid, employer_id=1, title=title or occ.capitalize(), occupation=occ, hours_min=lo, hours_max=hi,
+                   gemeente_code=gemeente, sector="logistiek", skills=skills, status=status, origin="seed")
+
+
+def _candidate(cid, occ, gemeente, hours, active=True, consent=CONSENT, skills="heftruckcertificaat, scanner"):
+    return Candidate(id=cid, channel_key=f"test-{cid}", name=f"{SECRET['name']} {cid}", email=SECRET["email"],
+                     phone=SECRET["phone"], gemeente_code=gemeente, occupation=occ, interests="in een team",
+                     skills=skills, hours_wanted=hours, available_from=TODAY, active=active, consent_at=consent)
+
+
+@pytest.fixture(scope="module")
+def db(engine):
+    with session_scope(engine) as s:
+        s.add(Employer(id=1, name="Testlogistiek", sector="logistiek", gemeente_code=GOUDA))
+        s.flush()
+        s.add_all([
+            _vacancy(101, "magazijnmedewerker", GOUDA, 20, 32),  # perfect for Gouda, 24 h
+            _vacancy(102, "magazijnmedewerker", WADDINXVEEN, 20, 32),  # same region
+            _vacancy(103, "magazijnmedewerker", CAPELLE, 20, 32),  # neighbouring region
+            _vacancy(104, "heftruckchauffeur", GOUDA, 20, 32),  # related occupation, same place
+            _vacancy(105, "magazijnmedewerker", GOUDA, 24, 24, status="closed"),
+            _vacancy(106, "magazijnmedewerker", GOUDA, 24, 24, status="filled"),
+            _vacancy(107, "magazijnmedewerker", GOUDA, 24, 24, status="concept"),
+            _vacancy(108, "magazijnmedewerker", GRONINGEN, 20, 32),  # far away
+            _vacancy(109, "magazijnmedewerker", GOUDA, 4, 8),  # hours far off
+            _vacancy(110, "magazijnmedewerker", WADDINXVEEN, 20, 32),  # twin of 102: tie broken on id
+            _vacancy(111, "schilder", GOUDA, 20, 32, title="Schilder 100% <b>binnen</b>"),
+            _vacancy(112, "magazijnmedewerker", GOUDA, 28, 36),  # 24 h is 4 outside
+        ])
+        s.add_all([
+            _candidate(201, "magazijnmedewerker", GOUDA, 24),
+            _candidate(202, "magazijnmedewerker", WADDINXVEEN, 24),
+            _candidate(203, "heftruckchauffeur", GOUDA, 24),
+            _candidate(204, "magazijnmedewerker", GOUDA, 24, active=False),
+            _candidate(205, "magazijnmedewerker", GOUDA, 24, consent=None),
+            _candidate(206, "magazijnmedewerker", GRONINGEN, 24),
+            _candidate(207, "magazijnmedewerker", WADDINXVEEN, 24),  # twin of 202
+            _candidate(208, "magazijnmedewerker", GOUDA, 12),  # hours off by 8: partial
+        ])
+    return engine
+
+
+def test_perfect_match_outranks_partial_ones(db):
+    with session_scope(db) as s:
+        result = search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=20)
+    ids = [m.vacancy_id for m in result.matches]
+    assert ids[0] == 101
+    # same region before neighbouring region; same occupation nearby before related occupation
+    assert ids.index(102) < ids.index(103) < ids.index(104)
+    assert ids.index(101) < ids.index(112)  # hours that fit beat hours close by
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert result.matches[0].reason.startswith("Zelfde beroep (magazijnmedewerker); in dezelfde gemeente (Gouda)")
+    near = next(m for m in result.matches if m.vacancy_id == 104)
+    assert "verwant beroep" in near.reason.lower()
+
+
+def test_closed_far_and_unfitting_vacancies_never_appear(db):
+    with session_scope(db) as s:
+        found = {m.vacancy_id for m in search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=50).matches}
+        everywhere = {m.vacancy_id for m in search_vacancies(s, "magazijnmedewerker", None, None, page_size=50).matches}
+        for_candidate = {m.vacancy_id for m in vacancies_for_candidate(s, 201, limit=50)}
+    assert not found & {105, 106, 107, 108, 109}
+    assert not everywhere & {105, 106, 107}
+    assert 108 in everywhere  # without a place the whole country counts
+    assert not for_candidate & {105, 106, 107, 108, 109}
+    assert min(for_candidate, key=lambda v: v) == 101
+
+
+def test_ties_are_broken_on_id_and_results_are_deterministic(db):
+    with session_scope(db) as s:
+        first = search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=20).matches
+        again = search_vacancies(s, "medewerker magazijn", GOUDA, 24, page_size=20).matches
+        typo = search_vacancies(s, "magazijnmedewerkr", GOUDA, 24, page_size=20).matches
+        profiles = candidates_for_vacancy(s, 101, limit=10, today=TODAY)
+    assert first == again == typo
+    twins = [m for m in first if m.vacancy_id in (102, 110)]
+    assert twins[0].score == twins[1].score and [m.vacancy_id for m in twins] == [102, 110]
+    ids = [p.candidate_id for p in profiles]
+    assert ids.index(202) < ids.index(207)
+
+
+def test_pages_follow_the_ranking(db):
+    with session_scope(db) as s:
+        full = search_vacancies(s, "magazijnmedewerker", GOUDA, None, page_size=50).matches
+        p0 = search_vacancies(s, "magazijnmedewerker", GOUDA, None, page=0, page_size=3)
+        p1 = search_vacancies(s, "magazijnmedewerker", GOUDA, None, page=1, page_size=3)
+    assert p0.has_more and p0.matches + p1.matches == full[:6]
+
+
+def test_vacancy_to_candidates_ranking_and_filters(db):
+    with session_scope(db) as s:
+        profiles = candidates_for_vacancy(s, 101, limit=10, today=TODAY)
+        request = candidates_for_request(s, "magazijnmedewerker", GOUDA, 24, limit=10, today=TODAY)
+    ids = [p.candidate_id for p in profiles]
+    assert ids[0] == 201
+    assert not set(ids) & {204, 205, 206}  # inactive, no consent, far away
+    assert ids.index(202) < ids.index(203)  # same occupation in the region beats related occupation in town
+    assert ids.index(201) < ids.index(208)  # hours that fit beat hours far off
+    assert profiles[0].reason.startswith("Zelfde beroep (magazijnmedewerker); in dezelfde gemeente (Gouda)")
+    assert "heftruckcertificaat" in profiles[0].reason  # shared skill with the vacancy
+    assert [p.candidate_id for p in request][0] == 201
+
+
+def test_anonymous_profiles_never_contain_personal_fields(db):
+    allowed = {"candidate_id", "occupation", "interests", "skills", "region", "hours", "availability", "score",
+               "reason"}
+    assert {f.name for f in dataclasses.fields(CandidateProfile)} == allowed
+    with session_scope(db) as s:
+        profiles = candidates_for_vacancy(s, 101, limit=10, today=TODAY)
+    assert profiles
+    text = repr(profiles)
+    for secret in (SECRET["name"], SECRET["email"], SECRET["phone"], "test-2"):
+        assert secret not in text
+    assert all(p.region in ("Midden-Holland", "Rijnmond") for p in profiles)
+
+
+def test_metacharacters_are_harmless(db):
+    with session_scope(db) as s:
+        for text in ("'; DROP TABLE vacancy; --", "%", "_", "100%", "<script>alert(1)</script>", "x' OR '1'='1"):
+            result = search_vacancies(s, text, GOUDA, None, page_size=50)
+            assert all(m.vacancy_id not in (105, 106, 107) for m in result.matches)
+        wildcard = search_vacancies(s, "zz%zz", GOUDA, None, page_size=50)
+        assert wildcard.matches == []  # '%' is not a wildcard for the user
+        html = search_vacancies(s, "binnen", GOUDA, None, page_size=50)
+        assert [m.vacancy_id for m in html.matches] == [111]
+        assert s.get(Vacancy, 101) is not None
+
+
+def test_area_tiers():
+    area = area_for(GOUDA)
+    assert area.region_code == "AM20" and area.tier(GOUDA) == 0 and area.tier(WADDINXVEEN) == 1
+    assert area.tier(CAPELLE) == 2 and area.tier(GRONINGEN) == 3
+    assert area_for("GM9999") is None
+
+
+@pytest.mark.parametrize("text,code", [
+    ("magazijnmedewerker", "magazijnmedewerker"), ("medewerker magazijn", "magazijnmedewerker"),
+    ("magazijn-medewerker", "magazijnmedewerker"), ("Magazijnmedewerkers", "magazijnmedewerker"),
+    ("magazijnmedewerkr", "magazijnmedewerker"), ("medewerker in het magazijn", "magazijnmedewerker"),
+    ("orderpicker", "magazijnmedewerker"), ("Leerling-schilder met begeleiding", "schilder"),
+    ("Schilder (onderhoud woningen)", "schilder"), ("schilders", "schilder"), ("Lasser MIG/MAG", "lasser"),
+    ("elektrisien", "elektricien"), ("conciërge", "conciërge"), ("concierge", "conciërge"),
+    ("heftruck chauffeur", "heftruckchauffeur"), ("hulp in de keuken", "kok"), ("tuinman", "hovenier"),
+    ("parttime kassamedewerker", "verkoopmedewerker"), ("ik zoek werk als stratenmaker", "stratenmaker"),
+])
+def test_job_titles_normalise(text, code):
+    assert normalise(text).code == code
+
+
+@pytest.mark.parametrize("text", ["astronaut", "medewerker", "medewerkers", "", "'; DROP TABLE x; --", "directeur"])
+def test_unknown_job_titles_stay_unknown(text):
+    assert normalise(text) is None
+
+
+def test_related_occupations_are_the_same_sector():
+    assert "heftruckchauffeur" in related("magazijnmedewerker")
+    assert "magazijnmedewerker" not in related("magazijnmedewerker")
+    assert related("onbekend") == ()
