@@ -13,3 +13,4 @@ warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk mi
 
 from actions import jobs  # noqa: E402,F401  (importing a module registers its actions)
 from actions import employer, jobseeker, leads, privacy  # noqa: E402,F401  (services: issue 4)
+from actions import fallback, forms  # noqa: E402,F401  (dialogue: issue 3)

@@ -128,10 +128,8 @@ class Gateway:
                 await asyncio.to_thread(self.store.delete_conversation, conversation_id)
                 log.info("conversation %s erased on request", ref(conversation_id))
                 return Turn(None, list(answer.replies), deleted=True)
-            stored = [
-                await asyncio.to_thread(self.store.add_message, conversation_id, "bot", r.text, r.buttons)
-                for r in answer.replies
-            ]
+            stored = await asyncio.to_thread(self.store.add_messages, conversation_id, "bot",
+                                             [(r.text, r.buttons) for r in answer.replies])
             self.notifier.notify(conversation_id)
             return Turn(user, stored)
 

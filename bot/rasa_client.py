@@ -81,7 +81,7 @@ class RasaClient:
             return parse(response.json())
         except (httpx.HTTPError, ValueError) as exc:
             # Only the kind of failure: the message text never goes to the log.
-            log.warning("Rasa unavailable for %s: %s", sender[:10], type(exc).__name__)
+            log.warning("Rasa unavailable: %s", type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
 
     async def aclose(self) -> None:

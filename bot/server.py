@@ -123,8 +123,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @app.get("/health", include_in_schema=False)
     async def health(request: Request) -> dict:
         runner = getattr(request.app.state, "telegram", None)
-        telegram = "off" if runner is None else (
-            ("webhook" if runner.webhook else "polling") if runner.ready.is_set() else "starting")
+        if runner is None:
+            telegram = "off"
+        elif runner.ready.is_set():
+            telegram = "webhook" if runner.webhook else "polling"
+        else:
+            telegram = "failed" if runner.failed else "starting"
         return {"status": "ok", "telegram": telegram}
 
     @app.exception_handler(RequestValidationError)

@@ -94,17 +94,24 @@ class Store:
 
     def add_message(self, conversation_id: str, author: str, body: str, buttons: list[Button] | None = None,
                     staff_id: int | None = None, status: str = "ok") -> Message:
+        return self.add_messages(conversation_id, author, [(body, buttons)], staff_id, status)[0]
+
+    def add_messages(self, conversation_id: str, author: str, items: list[tuple[str, list[Button] | None]],
+                     staff_id: int | None = None, status: str = "ok") -> list[Message]:
+        """Store messages of one author (e.g. all of Rasa's replies of a turn) in one transaction."""
         with session_scope(self.engine) as session:
             conv = session.get(Conversation, conversation_id)
             if conv is None:
-                raise LookupError(f"conversation {conversation_id[:12]}… does not exist")
+                raise LookupError("conversation does not exist")
             conv.last_message_at = _now()
-            encoded = json.dumps([{"title": b.title, "payload": b.payload} for b in buttons]) if buttons else None
-            row = ChatMessage(conversation_id=conversation_id, author=author, text=body, buttons=encoded,
-                              staff_id=staff_id, status=status)
-            session.add(row)
+            rows = []
+            for body, buttons in items:
+                encoded = json.dumps([{"title": b.title, "payload": b.payload} for b in buttons]) if buttons else None
+                rows.append(ChatMessage(conversation_id=conversation_id, author=author, text=body, buttons=encoded,
+                                        staff_id=staff_id, status=status))
+            session.add_all(rows)
             session.flush()
-            return _message(row)
+            return [_message(r) for r in rows]
 
     def set_status(self, message_id: int, status: str) -> None:
         with session_scope(self.engine) as session:

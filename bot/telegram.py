@@ -127,7 +127,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """The assistant's answer to a typed message (or why it cannot be sent)."""
     body, problem = texts.check(update.effective_message.text or "", _gateway(context).settings)
     if problem:
-        await update.effective_message.reply_text(problem)
+        await update.effective_message.reply_text(html.escape(problem, quote=False))
         return
     await _rasa_turn(update, context, body)
 
@@ -154,7 +154,7 @@ async def button_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif data.startswith("k:"):
         payload = await asyncio.to_thread(gateway.store.load_payload, conversation_id, data[2:])
     if not payload:
-        await context.bot.send_message(chat_id, texts.STALE_BUTTON)
+        await context.bot.send_message(chat_id, html.escape(texts.STALE_BUTTON, quote=False))
         return
     title = _title(query.message, data)
     with contextlib.suppress(TelegramError):
@@ -187,7 +187,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(update.effective_chat.id, texts.fallback(_gateway(context).settings))
+            fallback = html.escape(texts.fallback(_gateway(context).settings), quote=False)
+            await context.bot.send_message(update.effective_chat.id, fallback)
 
 
 def build_application(settings: Settings, gateway: Gateway, webhook: bool) -> Application:

@@ -59,8 +59,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     """python-telegram-bot's AIORateLimiter (30/s overall, 20/min per group, waits out a 429 and
     retries) plus about one message a second per private chat, with a burst of three."""
 
-    def __init__(self, max_retries: int = 10) -> None:
-        self._inner = AIORateLimiter(max_retries=max_retries)
+    def __init__(self, max_retries: int = 100) -> None:
+        self._inner = AIORateLimiter(max_retries=max_retries)  # then the error is logged; the answer stays stored
         self._chats: dict[int, AsyncLimiter] = {}
 
     async def initialize(self) -> None:
@@ -122,6 +122,7 @@ class TelegramRunner:
         self.secret = webhook_secret(settings.telegram_secret.get_secret_value(), gateway.secret)
         self.application = None
         self.ready = asyncio.Event()
+        self.failed = False  # a configuration problem; the log says which
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -152,6 +153,7 @@ class TelegramRunner:
                 log.error("Telegram could not start: %s", exc)
             await _shutdown(application)
             if not retry:
+                self.failed = True
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60)
@@ -159,6 +161,12 @@ class TelegramRunner:
         self.gateway.telegram = application
         self.ready.set()
         log.info("Telegram is on (%s)", "webhook" if self.webhook else "long polling")
+
+    async def settled(self) -> bool:
+        """Wait until starting has succeeded or given up (it retries while Telegram is unreachable)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+        return self.ready.is_set()
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():

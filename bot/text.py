@@ -56,9 +56,11 @@ def too_long(limit: int) -> str:
     return f"Uw bericht is te lang. Schrijf het korter, in hooguit {number} tekens."
 
 
-# C0/C1 control characters except tab and newline; bidi overrides and isolates (used to disguise
-# text in the staff view); noncharacters. Zero-width joiners stay: emoji sequences need them.
-_STRIP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]")
+# C0/C1 control characters except tab and newline; invisible marks (zero-width space, LRM/RLM,
+# word joiner, BOM); bidi overrides and isolates (they can disguise text in the staff view);
+# noncharacters. ZWJ/ZWNJ stay: emoji sequences and some scripts need them.
+_STRIP = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069"
+                    "\ufeff\ufdd0-\ufdef\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 

@@ -174,7 +174,9 @@ async def message(request: Request) -> JSONResponse:
     payload, title, typed = data.get("payload"), data.get("title"), data.get("text")
     if data.get("start") is True:
         shown, rasa_message = "/start", "/greet"
-    elif isinstance(payload, str) and payload.startswith("/") and len(payload) <= 1000:
+    elif payload is not None:  # a button: "/intent" or "/intent{json}", as Rasa sent it
+        if not (isinstance(payload, str) and payload.startswith("/") and len(payload) <= 1000):
+            return _error(texts.BAD_REQUEST, 400)
         rasa_message = texts.clean(payload)
         shown = texts.clean(title)[:200] if isinstance(title, str) and texts.clean(title) else rasa_message
     elif isinstance(typed, str):

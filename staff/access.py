@@ -3,7 +3,7 @@
 Rules (docs/staff-guide.md repeats them for staff):
 - Admins see everything.
 - Others see conversations and leads of their own regions, plus a conversation they have taken
-  over and a lead assigned to them.
+  over (while they have it) and a lead assigned to them.
 - A conversation or lead without a region (the user never said where) is visible to admins only;
   the exception is the handoff queue: a *requested* handoff without region is offered to all staff
   whose role fits, because a person asked for help. Whoever takes it may then read it.
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_, true
+from sqlalchemy import false, or_, select, true
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from placement.models import Conversation, Gemeente, Lead
@@ -52,15 +53,23 @@ class Staff:
         return ROLE_LABELS.get(self.role, self.role)
 
 
-def conversation_scope(staff: Staff) -> ColumnElement:
+def conversation_scope(staff: Staff, session: Session) -> ColumnElement:
+    """SQL filter for the conversations this staff member may read.
+
+    The (few) conversations someone has taken from another region are looked up first, so the main
+    condition stays a plain `region_code IN (...)` that can use the (region, last message) index.
+    """
     if staff.is_admin:
         return true()
+    taken = list(session.scalars(select(Conversation.id).where(Conversation.handoff_state == "active",
+                                                               Conversation.handoff_staff_id == staff.id)))
     mine = Conversation.region_code.in_(staff.regions) if staff.regions else false()
-    return or_(mine, Conversation.handoff_staff_id == staff.id)
+    return or_(mine, Conversation.id.in_(taken)) if taken else mine
 
 
 def can_see_conversation(staff: Staff, conversation: Conversation) -> bool:
-    return (staff.is_admin or conversation.handoff_staff_id == staff.id
+    taken = conversation.handoff_state == "active" and conversation.handoff_staff_id == staff.id
+    return (staff.is_admin or taken
             or (conversation.region_code is not None and conversation.region_code in staff.regions))
 
 

@@ -25,6 +25,8 @@ def bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, 
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
     peak = max_value or max(totals + [1])
+    if fmt is _fmt_int:
+        peak = max(2, peak + peak % 2)  # whole numbers on the three grid lines
     step = plot_w / n
     bar_w = max(2.0, step * 0.7)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '

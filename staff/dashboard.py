@@ -44,7 +44,7 @@ def overview(session: Session, staff: Staff, today: dt.date | None = None) -> Ov
     today = today or dt.datetime.now(AMSTERDAM).date()
     days = [(today - dt.timedelta(days=DAYS - 1 - i)).isoformat() for i in range(DAYS)]
     since = dt.datetime.combine(today - dt.timedelta(days=DAYS), dt.time()) - dt.timedelta(hours=2)
-    scope = conversation_scope(staff)
+    scope = conversation_scope(staff, session)
     c, s = Conversation, ConversationSummary
 
     day = _day(session, c.created_at).label("day")

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert
 
 from placement.models import ChatMessage, Conversation
 from staff import tracker
+from staff.models import Handoff
 
 REGIONS = ("AM20", "AM06", "AM02", "AM17", "AM24", "AM28")
 MODEL = {"model_id": "demo", "assistant_id": "werkpunt"}
@@ -30,6 +31,7 @@ class Script:
     at: dt.datetime
     channel: str = "web"
     rng: random.Random = field(default_factory=random.Random)
+    pause_range: tuple[float, float] = (4, 40)  # seconds a user takes to answer
     events: list[dict] = field(default_factory=list)
     chat: list[dict] = field(default_factory=list)
 
@@ -65,7 +67,8 @@ class Script:
         parse = {"intent": {"name": intent, "confidence": confidence}, "entities": ents, "text": text,
                  "intent_ranking": ranking, "metadata": {"channel": self.channel}}
         self._event("user", {"text": text, "parse_data": parse, "input_channel": "rest",
-                             "metadata": {"channel": self.channel, **MODEL}}, intent=intent, seconds=self.rng.uniform(4, 40))
+                             "metadata": {"channel": self.channel, **MODEL}},
+                    intent=intent, seconds=self.rng.uniform(*self.pause_range))
         self.chat.append(dict(author="user", text=text, status=status, created_at=self.at))
         self._event("user_featurization", {"use_text_for_featurization": False})
         for name, value in entities:
@@ -83,8 +86,8 @@ class Script:
                 "buttons": [{"title": t, "payload": p} for t, p in buttons] or None}
         meta = {"utter_action": action, **MODEL} if action.startswith("utter_") else dict(MODEL)
         self._event("bot", {"text": text, "data": data, "metadata": meta}, seconds=0.4)
-        self.chat.append(dict(author="bot", text=text, status="ok", created_at=self.at,
-                              buttons=json.dumps([{"title": t, "payload": p} for t, p in buttons]) if buttons else None))
+        stored = json.dumps([{"title": t, "payload": p} for t, p in buttons]) if buttons else None
+        self.chat.append(dict(author="bot", text=text, status="ok", created_at=self.at, buttons=stored))
         return self
 
     def slot(self, name: str, value) -> Script:
@@ -178,7 +181,7 @@ def generate(engine: Engine, tracker_engine: Engine, count: int, seed: int = 7, 
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     tracker.create_events_table(tracker_engine)
     funcs, weights = zip(*SCENARIOS)
-    convs, chats, events, ids = [], [], [], []
+    convs, chats, events, ids, handoffs = [], [], [], [], []
     for n in range(count):
         channel = "web" if rng.random() < 0.6 else "telegram"
         sender = ("tg-" + secrets.token_hex(16)) if channel == "telegram" else secrets.token_urlsafe(24)
@@ -186,8 +189,13 @@ def generate(engine: Engine, tracker_engine: Engine, count: int, seed: int = 7, 
         script = Script(sender, start, channel, rng)
         scenario = rng.choices(funcs, weights)[0]
         role = scenario(script, rng)
-        region = rng.choice(regions) if role and rng.random() < 0.85 else None
+        region = rng.choice(regions) if rng.random() < (0.85 if role else 0.4) else None
         state = "requested" if scenario is handoff and rng.random() < 0.3 else "none"
+        if scenario is handoff and state == "none":  # handled by a colleague after a few minutes
+            asked = script.at
+            taken = asked + dt.timedelta(minutes=rng.uniform(0.5, 15))
+            handoffs.append(dict(conversation_id=sender, requested_at=asked, taken_at=taken,
+                                 released_at=taken + dt.timedelta(minutes=rng.uniform(2, 20))))
         convs.append(dict(id=sender, channel=channel, channel_address=None, role=role, region_code=region,
                           handoff_state=state, handoff_staff_id=None, created_at=start, last_message_at=script.at))
         chats += [{"conversation_id": sender, "staff_id": None, "external_id": None, "buttons": None, **c}
@@ -198,7 +206,9 @@ def generate(engine: Engine, tracker_engine: Engine, count: int, seed: int = 7, 
             with engine.begin() as conn:
                 conn.execute(insert(Conversation), convs)
                 conn.execute(insert(ChatMessage), chats)
+                if handoffs:
+                    conn.execute(insert(Handoff), handoffs)
             with tracker_engine.begin() as conn:
                 conn.execute(insert(tracker.events), events)
-            convs, chats, events = [], [], []
+            convs, chats, events, handoffs = [], [], [], []
     return ids

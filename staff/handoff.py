@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from placement.models import ChatMessage, Conversation, _now
+from placement.models import Conversation, Lead, _now
 from staff.access import Staff
 from staff.models import ConversationSummary, Handoff
 
@@ -50,10 +50,18 @@ def take(session: Session, staff: Staff, conversation: Conversation) -> bool:
         return False
     requested = session.scalar(select(ConversationSummary.handoff_requested_at)
                                .where(ConversationSummary.conversation_id == conversation.id))
+    # No chat_message row here: the gateway shows "system" rows to the user. The transcript shows
+    # the handoff from this log instead.
     session.add(Handoff(conversation_id=conversation.id, requested_at=requested, taken_by=staff.id))
-    session.add(ChatMessage(conversation_id=conversation.id, author="system", staff_id=staff.id,
-                            text=f"Gesprek overgenomen door {staff.name}."))
+    _update_lead(session, conversation.id, {"status": "opgepakt", "assigned_staff_id": staff.id}, ("nieuw",))
     return True
+
+
+def _update_lead(session: Session, conversation_id: str, values: dict, statuses: tuple[str, ...]) -> None:
+    """The handoff lead that action_request_human made for this conversation follows the handoff."""
+    session.execute(update(Lead).where(Lead.sender_id == conversation_id, Lead.kind == "handoff",
+                                       Lead.status.in_(statuses)).values(**values)
+                    .execution_options(synchronize_session=False))
 
 
 def release(session: Session, staff: Staff, conversation: Conversation) -> bool:
@@ -67,8 +75,7 @@ def release(session: Session, staff: Staff, conversation: Conversation) -> bool:
                                                         Handoff.released_at.is_(None)).order_by(Handoff.id.desc()))
     if open_handoff is not None:
         open_handoff.released_at = _now()
-    session.add(ChatMessage(conversation_id=conversation.id, author="system", staff_id=staff.id,
-                            text=f"Gesprek teruggegeven aan de assistent door {staff.name}."))
+    _update_lead(session, conversation.id, {"status": "afgerond"}, ("nieuw", "opgepakt"))
     return True
 
 

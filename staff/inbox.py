@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from placement.models import Conversation
@@ -75,9 +75,9 @@ def _utc_midnight(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def conditions(staff: Staff, f: Filters, low_confidence: float) -> list:
+def conditions(session: Session, staff: Staff, f: Filters, low_confidence: float) -> list:
     c, s = Conversation, ConversationSummary
-    where = [conversation_scope(staff)]
+    where = [conversation_scope(staff, session)]
     if f.kanaal:
         where.append(c.channel == f.kanaal)
     if f.rol:
@@ -89,8 +89,8 @@ def conditions(staff: Staff, f: Filters, low_confidence: float) -> list:
     if f.tot:
         where.append(c.last_message_at < _utc_midnight(_date(f.tot) + dt.timedelta(days=1)))
     if f.intentie:
-        where.append(exists().where(ConversationIntent.conversation_id == c.id,
-                                    ConversationIntent.intent == f.intentie))
+        where.append(c.id.in_(select(ConversationIntent.conversation_id)
+                              .where(ConversationIntent.intent == f.intentie)))
     if f.laag:
         where.append(s.min_confidence < low_confidence)
     if f.fallback:
@@ -102,7 +102,7 @@ def conditions(staff: Staff, f: Filters, low_confidence: float) -> list:
     elif f.beoordeeld == "nee":
         where.append(s.reviewed_at.is_(None))
     if f.label:
-        where.append(exists().where(ConversationTag.conversation_id == c.id, ConversationTag.tag == f.label))
+        where.append(c.id.in_(select(ConversationTag.conversation_id).where(ConversationTag.tag == f.label)))
     return where
 
 
@@ -117,7 +117,7 @@ class Page:
 
 def search(session: Session, staff: Staff, f: Filters, low_confidence: float, page_size: int) -> Page:
     c, s = Conversation, ConversationSummary
-    where = conditions(staff, f, low_confidence)
+    where = conditions(session, staff, f, low_confidence)
     base = select(c.id).join(s, s.conversation_id == c.id).where(*where)
     total = session.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery()))
     capped = total > COUNT_CAP

@@ -72,10 +72,8 @@ class ConversationSummary(Base):
     """
 
     __tablename__ = "conversation_summary"
-    __table_args__ = (
-        Index("ix_conversation_summary_min_confidence", "min_confidence"),
-        Index("ix_conversation_summary_reviewed_at", "reviewed_at"),
-    )
+    # No indexes on the flags: the inbox walks conversations newest first and checks the summary by
+    # primary key; an index on min_confidence made both planners scan and sort half the table.
     conversation_id: Mapped[str] = mapped_column(String(64), _conversation_fk(), primary_key=True)
     ref: Mapped[str] = mapped_column(String(24), unique=True)
     user_messages: Mapped[int] = mapped_column(Integer, default=0)

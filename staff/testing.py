@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +34,12 @@ from staff.demo import Script
 from staff.security import hash_password
 
 PASSWORD = "werkpunt-test-wachtwoord"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class Served:
@@ -128,6 +135,7 @@ class FakeRasa:
     def __init__(self, engine: Engine, tracker_engine: Engine, region: str = "AM20") -> None:
         self.engine, self.tracker_engine, self.region = engine, tracker_engine, region
         self.tracker_events: list[tuple[str, str]] = []
+        self.requests: list[str] = []  # messages the gateway passed on
         tracker.create_events_table(tracker_engine)
         self.app = Starlette(routes=[
             Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
@@ -142,9 +150,14 @@ class FakeRasa:
     async def webhook(self, request: Request) -> JSONResponse:
         body = await request.json()
         sender, text = body["sender"], str(body.get("message", ""))
+        self.requests.append(text)
         channel = (body.get("metadata") or {}).get("channel", "web")
-        script = Script(sender, dt.datetime.now(dt.UTC).replace(tzinfo=None), channel)
-        intent, confidence = next(((i, c) for word, i, c in INTENTS if word in text.lower()), ("out_of_scope", 0.4))
+        script = Script(sender, dt.datetime.now(dt.UTC).replace(tzinfo=None), channel, pause_range=(0, 0))
+        if text.startswith("/"):  # a button payload: no NLU, the intent is given
+            intent, confidence = text[1:].split("{")[0], 1.0
+        else:
+            intent, confidence = next(((i, c) for word, i, c in INTENTS if word in text.lower()),
+                                      ("out_of_scope", 0.4))
         script.user(text, intent, confidence)
         if intent == "request_human":
             answer = "Ik zoek een collega voor u. Een ogenblik."
@@ -197,3 +210,46 @@ def workspace(engine: Engine, tracker_engine: Engine, port: int, **overrides) ->
     app = create_app(engine=engine, tracker_engine=tracker_engine, **overrides)
     with Served(mounted(app), port) as served:
         yield served, app
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+XSS = "<script>alert('xss')</script> Ik zoek werk als schilder in Gouda"
+
+
+@contextmanager
+def demo_stack(tmp_dir, conversations: int = 150) -> Iterator[dict]:
+    """Demo data + FakeRasa + the real gateway (web chat) with the staff app under /staff, on free ports.
+
+    Yields the URLs and engines. Staff accounts: sanne@werkpunt.example (consulent AM20) and
+    beheer@werkpunt.example (admin), both with PASSWORD.
+    """
+    from placement.admin import prepare
+    from placement.db import make_engine
+    from staff import demo
+    from staff.app import create_app as create_staff_app
+    from werkpunt.settings import Settings
+
+    db_url, tracker_url = f"sqlite:///{tmp_dir}/werkpunt.db", f"sqlite:///{tmp_dir}/tracker.db"
+    engine = prepare(db_url, "small", 20261127, report=None)
+    tracker_engine = make_engine(tracker_url)
+    make_staff(engine, "sanne@werkpunt.example", "consulent", ("AM20",), name="Sanne de Vries")
+    make_staff(engine, "beheer@werkpunt.example", "admin", name="Beheerder Werkpunt")
+    demo.generate(engine, tracker_engine, conversations, seed=11, days=14, regions=("AM20", "AM06", "AM02"))
+    script = new_script(dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=5))
+    script.session().user(XSS, "ask_training", 0.38, [("job_title", "schilder")], second=("search_jobs", 0.31))
+    script.bot("utter_ask_training", "Wilt u weten welke opleidingen er zijn?").listen()
+    insert_script(engine, tracker_engine, script, "werkzoekende", "AM20")
+    rasa = FakeRasa(engine, tracker_engine, region="AM20")
+    with Served(rasa.app, free_port()) as rasa_server:
+        from bot.server import create_app as create_gateway
+
+        settings = Settings(database_url=db_url, tracker_store_url=tracker_url, rasa_url=rasa_server.url,
+                            gateway_secret="test-gateway-secret-" + "x" * 20, telegram_token="")
+        gateway = create_gateway(settings, engine=engine, tracker_engine=tracker_engine, mount_staff=False)
+        gateway.mount("/staff", create_staff_app(engine=engine, tracker_engine=tracker_engine,
+                                                 rasa_url=rasa_server.url))
+        with Served(gateway, free_port()) as served:
+            yield {"base": served.url, "engine": engine, "tracker": tracker_engine, "rasa": rasa}
+    tracker_engine.dispose()
+    engine.dispose()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from placement.models import ChatMessage, StaffMember
 from staff import tracker
-from staff.models import NluCorrection
+from staff.models import Handoff, NluCorrection
 
 MATCH_WINDOW = dt.timedelta(minutes=5)
 HIDDEN_SLOTS = {"requested_slot", "session_started_metadata"}
@@ -34,7 +34,7 @@ class Item:
     policy: str | None = None
     buttons: list[str] = field(default_factory=list)
     status: str | None = None
-    source: str = "rasa"  # rasa / gateway
+    source: str = "rasa"  # rasa / gateway / staff (the handoff log)
     author: str | None = None
     correction: NluCorrection | None = None
 
@@ -111,6 +111,17 @@ def build(session: Session, tracker_engine, conversation_id: str) -> Transcript:
     staff_ids = {m.staff_id for m in messages if m.staff_id}
     names = dict(session.execute(select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(staff_ids))).all()) \
         if staff_ids else {}
+    handoffs = list(session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id)))
+    taker_ids = {h.taken_by for h in handoffs if h.taken_by} - set(names)
+    if taker_ids:
+        names.update(session.execute(select(StaffMember.id, StaffMember.name)
+                                     .where(StaffMember.id.in_(taker_ids))).all())
+    for h in handoffs:
+        who = names.get(h.taken_by, "een medewerker")
+        items.append(Item("system", h.taken_at, f"Gesprek overgenomen door {who}.", source="staff"))
+        if h.released_at:
+            items.append(Item("system", h.released_at, f"Gesprek teruggegeven aan de assistent door {who}.",
+                              source="staff"))
     merged = _merge(items, messages, names)
     corrections = {c.event_id: c for c in session.scalars(
         select(NluCorrection).where(NluCorrection.conversation_id == conversation_id))}

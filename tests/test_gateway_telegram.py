@@ -12,6 +12,7 @@ import itertools
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -205,3 +206,23 @@ async def test_active_handoff_silences_the_bot_and_staff_replies_arrive(engine, 
         staff = (await s.tg.wait_sent(3, s.chat))[-1]
         assert staff.params["text"] == "Goedemiddag, u spreekt met Sanne."
         assert messages(engine, conversation_id)[-1].author == "system"
+
+
+async def test_unreachable_telegram_does_not_hold_up_the_web_chat(engine, tracker):
+    rasa = FakeRasa()
+    async with serve(rasa.app) as rasa_url:
+        settings = gateway_settings(rasa_url, telegram_token=TOKEN, telegram_api_base_url="http://127.0.0.1:9/bot")
+        async with running_gateway(settings, engine, tracker) as gw:
+            async with httpx.AsyncClient(base_url=gw.url, timeout=10) as client:
+                assert (await client.get("/health")).json()["telegram"] == "starting"  # retrying in the background
+                reply = await client.post("/api/message", json={"text": "hallo"})
+                assert reply.json()["messages"][-1]["text"] == "U zei: hallo"
+
+
+async def test_rejected_token_is_reported_in_health(engine, tracker):
+    async with running_fake_telegram() as tg:
+        settings = gateway_settings("http://127.0.0.1:9", telegram_token="999:wrong", telegram_api_base_url=tg.base_url)
+        async with running_gateway(settings, engine, tracker) as gw:
+            assert await gw.app.state.telegram.settled() is False  # no retrying with a wrong token
+            async with httpx.AsyncClient(base_url=gw.url) as client:
+                assert (await client.get("/health")).json()["telegram"] == "failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
@@ -16,8 +17,8 @@ from bot.outbox import DeliveryError, deliver
 from bot.webchat import COOKIE
 from placement.db import session_scope
 from placement.models import ChatMessage, Conversation
-from tests.fake_rasa import (FakeRasa, add_tracker_events, gateway_settings, running_gateway, serve, tracker_engine,
-                             tracker_event_count)
+from tests.fake_rasa import (FakeRasa, add_tracker_events, gateway_settings, listening_socket, running_gateway, serve,
+                             tracker_engine, tracker_event_count)
 
 
 @pytest.fixture(scope="module")
@@ -84,18 +85,23 @@ async def test_client_cannot_choose_its_session(engine, tracker):
             assert session.get(Conversation, "web-ikkiesmijnid") is None
 
 
-@pytest.mark.parametrize("body, status, message", [
+BAD_BODIES = [
     ({"text": "x" * 10_000}, 422, "te lang"),
     ({"text": "   \n\t "}, 422, "leeg"),
     ({"text": "\x00\x01\x1b"}, 422, "leeg"),
     ({"text": 12}, 422, "leeg"),
     ({}, 422, "leeg"),
     ([1, 2], 400, "niet lezen"),
-])
-async def test_bad_input_gets_a_clear_dutch_answer(engine, tracker, body, status, message):
+    ({"payload": "geen-slash"}, 400, "niet lezen"),
+    ({"payload": "/" + "x" * 5000}, 400, "niet lezen"),
+]
+
+
+async def test_bad_input_gets_a_clear_dutch_answer(engine, tracker):
     async with web(engine, tracker) as s:
-        response = await s.client.post("/api/message", json=body)
-        assert response.status_code == status and message in response.json()["error"]
+        for body, status, message in BAD_BODIES:
+            response = await s.client.post("/api/message", json=body)
+            assert (response.status_code, message in response.json()["error"]) == (status, True), body
         assert s.rasa.requests == []
 
 
@@ -121,14 +127,25 @@ async def test_control_characters_and_odd_unicode_are_cleaned_and_stored(engine,
         assert stored(engine, conversation_id(s.client, s.gateway))[0].text == text  # also on PostgreSQL
 
 
-async def test_rasa_down_gives_fallback_quickly_and_keeps_the_message(engine, tracker):
-    async with web(engine, tracker, rasa_url="http://127.0.0.1:9") as s:
-        started = time.monotonic()
-        reply = (await s.client.post("/api/message", json={"text": "Ik zoek werk als kok"})).json()
-        assert time.monotonic() - started < 3
-        assert reply["failed"] and reply["messages"][-1]["text"] == texts.fallback(s.gateway.settings)
-        user = stored(engine, conversation_id(s.client, s.gateway))[0]
-        assert (user.text, user.status) == ("Ik zoek werk als kok", "failed")
+async def test_rasa_stopped_gives_fallback_quickly_keeps_the_message_and_recovers(engine, tracker):
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    rasa = FakeRasa()
+    async with running_gateway(gateway_settings(f"http://127.0.0.1:{port}"), engine, tracker) as gw:
+        async with httpx.AsyncClient(base_url=gw.url, timeout=15) as client:
+            async with serve(rasa.app, sock):
+                assert not (await client.post("/api/message", json={"text": "hallo"})).json()["failed"]
+            # Rasa is stopped now (the gateway still holds a pooled connection to it).
+            started = time.monotonic()
+            reply = (await client.post("/api/message", json={"text": "Ik zoek werk als kok"})).json()
+            assert time.monotonic() - started < 3
+            assert reply["failed"] and reply["messages"][-1]["text"] == texts.fallback(gw.gateway.settings)
+            assert reply["messages"][-1]["author"] == "system"
+            user = stored(engine, conversation_id(client, gw.gateway))[-2]
+            assert (user.text, user.status) == ("Ik zoek werk als kok", "failed")  # staff can see and follow up
+            async with serve(rasa.app, listening_socket(port)):  # Rasa is back
+                assert (await client.post("/api/message", json={"text": "weer daar?"})).json()["messages"][-1]["text"] \
+                    == "U zei: weer daar?"
 
 
 async def test_rasa_slow_gives_fallback_after_the_short_timeout(engine, tracker):
@@ -198,3 +215,14 @@ async def test_restart_begins_a_new_conversation(engine, tracker):
         assert conversation_id(s.client, s.gateway) != me
         assert s.rasa.messages()[-1] == "/restart"
         assert (await s.client.get("/api/history")).json()["messages"] == []
+
+
+async def test_message_text_never_reaches_the_log_at_info(engine, tracker, caplog):
+    secret_words = "Mijn-geheime-zin-7781"
+    caplog.set_level(logging.INFO)
+    async with web(engine, tracker) as s:
+        await s.client.post("/api/message", json={"text": secret_words})
+        await s.client.post("/api/message", json={"payload": "/affirm_delete", "title": secret_words})
+    async with web(engine, tracker, rasa_url="http://127.0.0.1:9") as s:
+        await s.client.post("/api/message", json={"text": secret_words})  # the failure path logs too
+    assert caplog.records and secret_words not in caplog.text

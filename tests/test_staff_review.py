@@ -39,11 +39,11 @@ def env(engine, tmp_path_factory):
     s.pause().user("tijdens de overname", "greet", 0.9).resume()
     cid = insert_script(engine, tracker_engine, s, "werkzoekende", "AM20")
     s2 = new_script().session().user("Andere regio", "greet", 0.9).listen()
-    other = insert_script(engine, tracker_engine, s2, None, "AM06")
+    insert_script(engine, tracker_engine, s2, None, "AM06")
     with workspace(engine, tracker_engine, free_port()) as (served, _app):
         client, _ = login(served.url, "reviewer@test.example")
         yield {"engine": engine, "client": client, "ref": conversation_ref(cid), "cid": cid, "script": s,
-               "other_event": json.loads(s2.events[3]["data"]), "tracker": tracker_engine}
+               "tracker": tracker_engine}
     tracker_engine.dispose()
     drop()
 
@@ -163,8 +163,8 @@ def test_export_test_story(env, tmp_path):
 
 
 def test_annotation_edge_cases():
-    assert review.annotate("werk in A'foort", [{"entity": "location", "value": "Amersfoort", "start": 8,
-                                                "end": 15}]) == 'werk in [A\'foort]{"entity": "location", "value": "Amersfoort"}'
+    synonym = [{"entity": "location", "value": "Amersfoort", "start": 8, "end": 15}]
+    assert review.annotate("werk in A'foort", synonym) == 'werk in [A\'foort]{"entity": "location", "value": "Amersfoort"}'
     assert review.annotate("a [b](c)\nd", []) == "a (b)(c) d"
     assert review.parse_entities("schilder en schilder", "job_title: schilder\njob_title: schilder") == [
         {"entity": "job_title", "value": "schilder", "start": 0, "end": 8},

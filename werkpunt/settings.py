@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     )
     support_phone: str = Field(
         default="",
-        description="Phone number named in the 'Er gaat even iets mis' message; empty: 'uw werkgeversservicepunt'.",
+        description="Phone number named in the 'Er gaat even iets mis' message; "
+        "empty: 'bel het werkgeversservicepunt in uw regio'.",
     )
     # --- end channel gateway -----------------------------------------------------------------
 

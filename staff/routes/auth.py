@@ -11,13 +11,14 @@ import secrets
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from placement.models import StaffMember
 from staff import audit, security
 from staff.access import Staff
 from staff.deps import COOKIE, LOGIN_COOKIE, client_ip, config, csrf_staff, db
+from staff.models import StaffSession
 from staff.templating import render, root, url
 
 router = APIRouter()
@@ -72,6 +73,9 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), log
         audit.record_now(cfg.engine, "auth.login", staff_id=member.id if member else None, actor=actor,
                          outcome="refused", ip=ip, detail=detail)
         return _login_page(request, 401, "E-mailadres of wachtwoord klopt niet.", actor, next)
+    old = request.cookies.get(COOKIE)
+    if old and len(old) < 200:  # a new sign-in replaces the browser's previous session
+        session.execute(delete(StaffSession).where(StaffSession.id == security.token_hash(old)))
     token, _row = security.start_session(session, member)
     audit.record(session, "auth.login", staff_id=member.id, actor=actor, ip=ip)
     session.commit()
@@ -84,8 +88,6 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), log
 
 @router.post("/logout", name="logout")
 def logout(request: Request, staff: Staff = Depends(csrf_staff), session: Session = Depends(db)) -> Response:
-    from staff.models import StaffSession
-
     row = session.get(StaffSession, staff.session_id)
     if row is not None:
         security.end_session(session, row)

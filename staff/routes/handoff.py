@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from placement.models import Conversation, _now
 from staff import audit, handoff, summary
-from staff.access import Staff, can_take, queue_scope
+from staff.access import Staff, can_see_conversation, can_take, queue_scope
 from staff.deps import client_ip, config, csrf_staff, current_staff, db, refuse
 from staff.models import ConversationSummary
 from staff.routes.conversations import load
@@ -148,12 +148,16 @@ async def release(ref: str, request: Request, staff: Staff = Depends(csrf_staff)
             audit.record(session, "handoff.release", staff_id=staff.id, actor=staff.email,
                          target_type="conversation", target_id=ref, ip=client_ip(request))
             session.commit()
-            return conversation.id
+            session.refresh(conversation)
+            return conversation.id, can_see_conversation(staff, conversation)
 
-    conversation_id = await run_in_threadpool(hand_back)
+    conversation_id, still_visible = await run_in_threadpool(hand_back)
     try:
         await cfg.deliver(conversation_id, "U praat weer met de digitale assistent. Typ gerust uw vraag.", staff.id)
     except Exception:
         log.exception("afsluitbericht na teruggeven niet bezorgd")
     rasa_ok = await handoff.rasa_event(cfg.rasa_url, conversation_id, "resume")
-    return _go(request, "transcript", "teruggegeven" if rasa_ok else "rasa-onbereikbaar", ref=ref)
+    notice = "teruggegeven" if rasa_ok else "rasa-onbereikbaar"
+    if still_visible:
+        return _go(request, "transcript", notice, ref=ref)
+    return _go(request, "handoff_queue", notice)  # taken from outside the own region: access ends here

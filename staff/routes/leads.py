@@ -34,7 +34,8 @@ def leads(request: Request, soort: str = "", status: str = "", van_mij: str = ""
     total = session.scalar(select(func.count()).select_from(Lead).where(*where))
     pages = max(1, -(-total // PAGE))
     pagina = max(1, min(pagina, pages))
-    rows = session.execute(select(Lead, StaffMember.name).outerjoin(StaffMember, StaffMember.id == Lead.assigned_staff_id)
+    rows = session.execute(select(Lead, StaffMember.name)
+                           .outerjoin(StaffMember, StaffMember.id == Lead.assigned_staff_id)
                            .where(*where).order_by(Lead.created_at.desc(), Lead.id.desc())
                            .limit(PAGE).offset((pagina - 1) * PAGE)).all()
     return render(request, "leads.html", rows=rows, total=total, page=pagina, pages=pages,

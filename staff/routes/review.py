@@ -22,7 +22,7 @@ def _visible(session: Session, staff: Staff):
              .join(Conversation, Conversation.id == NluCorrection.conversation_id)
              .join(ConversationSummary, ConversationSummary.conversation_id == Conversation.id)
              .outerjoin(StaffMember, StaffMember.id == NluCorrection.staff_id)
-             .where(conversation_scope(staff)).order_by(NluCorrection.intent, NluCorrection.id))
+             .where(conversation_scope(staff, session)).order_by(NluCorrection.intent, NluCorrection.id))
     return session.execute(query).all()
 
 

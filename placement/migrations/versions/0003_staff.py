@@ -102,10 +102,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('conversation_id', name=op.f('pk_conversation_summary')),
     sa.UniqueConstraint('ref', name=op.f('uq_conversation_summary_ref'))
     )
-    with op.batch_alter_table('conversation_summary', schema=None) as batch_op:
-        batch_op.create_index('ix_conversation_summary_min_confidence', ['min_confidence'], unique=False)
-        batch_op.create_index('ix_conversation_summary_reviewed_at', ['reviewed_at'], unique=False)
-
     op.create_table('conversation_tag',
     sa.Column('conversation_id', sa.String(length=64), nullable=False),
     sa.Column('tag', sa.String(length=40), nullable=False),
@@ -182,10 +178,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_conversation_tag_tag')
 
     op.drop_table('conversation_tag')
-    with op.batch_alter_table('conversation_summary', schema=None) as batch_op:
-        batch_op.drop_index('ix_conversation_summary_reviewed_at')
-        batch_op.drop_index('ix_conversation_summary_min_confidence')
-
     op.drop_table('conversation_summary')
     with op.batch_alter_table('conversation_intent', schema=None) as batch_op:
         batch_op.drop_index('ix_conversation_intent_intent')
