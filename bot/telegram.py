@@ -11,7 +11,7 @@ import contextlib
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message as TgMessage, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message as TgMessage, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -63,7 +63,7 @@ async def keyboard(gateway: Gateway, conversation_id: str, buttons: tuple[Button
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def send(bot, gateway: Gateway, conversation_id: str, chat_id: int, replies: list, can_store: bool = True) -> None:
+async def send(bot: Bot, gateway: Gateway, conversation_id: str, chat_id: int, replies: list, can_store: bool = True) -> None:
     """Send replies in order; long texts are split, the keyboard goes with the last part."""
     for reply in replies:
         prefix = "<b>Medewerker:</b> " if isinstance(reply, Message) and reply.author == "staff" else ""

@@ -13,7 +13,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -21,9 +21,11 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, BaseRateLimiter, BaseUpdateProcessor
+from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, BaseUpdateProcessor
 
-from bot.gateway import KeyedLocks
+from bot.gateway import Gateway, KeyedLocks
+from bot.webchat import read_limited
+from werkpunt.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,9 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             self._chats = {k: v for k, v in self._chats.items() if not v.has_capacity(v.max_rate)}
         return self._chats.setdefault(chat_id, AsyncLimiter(3, 3))
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> Any:
         chat_id = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)
@@ -115,12 +119,12 @@ async def ensure_webhook(bot, url: str, secret: str, allowed_updates: list[str])
 class TelegramRunner:
     """Starts the bot in the background so the web chat never waits for Telegram."""
 
-    def __init__(self, settings, gateway) -> None:  # noqa: ANN001
+    def __init__(self, settings: Settings, gateway: Gateway) -> None:
         self.settings = settings
         self.gateway = gateway
         self.webhook = bool(settings.telegram_webhook_url)
         self.secret = webhook_secret(settings.telegram_secret.get_secret_value(), gateway.secret)
-        self.application = None
+        self.application: Application | None = None
         self.ready = asyncio.Event()
         self.failed = False  # a configuration problem; the log says which
         self._task: asyncio.Task | None = None
@@ -179,7 +183,7 @@ class TelegramRunner:
         self.gateway.telegram = None
 
 
-async def _shutdown(application) -> None:  # noqa: ANN001
+async def _shutdown(application: Application) -> None:
     with contextlib.suppress(Exception):
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
@@ -198,8 +202,6 @@ async def webhook(request: Request) -> Response:
         return JSONResponse({"error": "verboden"}, status_code=403)
     if not runner.ready.is_set():
         return JSONResponse({"error": "nog niet klaar"}, status_code=503)  # Telegram retries later
-    from bot.webchat import read_limited
-
     body = await read_limited(request, MAX_UPDATE_BYTES)
     if body is None:
         return JSONResponse({"error": "te groot"}, status_code=413)

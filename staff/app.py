@@ -39,10 +39,11 @@ def create_app(config: StaffConfig | None = None, **overrides) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        static = request.url.path.startswith(root(request) + "/static/")  # before routing changes root_path
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if not request.url.path.startswith(root(request) + "/static/"):
+        if not static:
             # Transcripts and leads hold personal data: never keep them in a browser or proxy cache.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -29,6 +29,7 @@ from placement.reference import load_reference
 from staff import demo, summary
 from staff.access import Staff
 from staff.inbox import Filters, search
+from staff.testing import free_port, login, make_staff, workspace
 from staff.models import ConversationIntent, ConversationSummary, ConversationTag
 
 INTENTS = ["greet", "search_jobs", "post_vacancy", "ask_wage_subsidy", "request_human", "ask_sheltered_work",
@@ -111,6 +112,15 @@ def run_backend(name: str, url: str, n: int) -> None:
     with Session(engine) as session:
         noop = timed(lambda: summary.refresh(session, None))
     print(f"| samenvatting verversen zonder nieuwe events | {noop:.1f} | |")
+    print("\nHele pagina over HTTP (uvicorn, inloggen, verversen, query, HTML):")
+    print("| pagina | admin ms | consulent ms |\n|---|---|---|")
+    make_staff(engine, "admin@bench.example", "admin")
+    make_staff(engine, "consulent@bench.example", "consulent", ("AM20",))
+    with workspace(engine, None, free_port()) as (served, _app):
+        clients = [login(served.url, email)[0] for email in ("admin@bench.example", "consulent@bench.example")]
+        for path in ("/staff/conversations", "/staff/conversations?laag=1&kanaal=web", "/staff/"):
+            row = [timed(lambda: client.get(path).raise_for_status()) for client in clients]
+            print(f"| {path} | {row[0]:.1f} | {row[1]:.1f} |")
     tracker_url = url if name == "postgresql" else url.replace(".db", "-tracker.db")
     tracker_engine = make_engine(tracker_url)
     demo.generate(engine, tracker_engine, 5_000, seed=3)

@@ -154,6 +154,8 @@ def test_security_headers_and_no_conversation_ids_in_pages(env):
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
     assert headers["cache-control"] == "no-store" and headers["x-content-type-options"] == "nosniff"
+    static = client.get("/staff/static/staff.js")
+    assert static.status_code == 200 and "cache-control" not in static.headers  # cacheable, no personal data
     transcript = client.get(f"/staff/conversations/{env['ref']}")
     assert env["ref"] in inbox.text and transcript.status_code == 200
     # The web conversation id is the user's secret: staff pages use the ref, never the id.

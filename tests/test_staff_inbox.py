@@ -14,12 +14,14 @@ from placement.models import Conversation
 from staff import summary, tracker
 from staff.models import ConversationIntent, ConversationSummary, ConversationTag
 from staff.summary import conversation_ref
+from staff.templating import AMSTERDAM
 from staff.demo import Script
 from staff.testing import csrf_of, insert_script, login, make_staff, new_script, workspace
-from staff.templating import AMSTERDAM
 from tests.conftest import free_port, new_database_url
 
-NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+# Yesterday 12:00 in Amsterdam: whole days back from there never cross midnight, whatever the clock says.
+_NOON = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(12), tzinfo=AMSTERDAM)
+NOW = _NOON.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def at(days: float) -> dt.datetime:
@@ -98,7 +100,7 @@ def test_date_range_and_pagination(env):
     def local_day(moment):  # the filter works in Amsterdam calendar days
         return moment.replace(tzinfo=dt.UTC).astimezone(AMSTERDAM).date()
 
-    start, end = local_day(at(3)), local_day(at(2) + dt.timedelta(minutes=5))
+    start, end = local_day(at(3)), local_day(at(2))
     assert found(env, f"van={start}&tot={end}") == {"web", "payload"}
     first = env["client"].get("/staff/conversations").text
     assert "Pagina 1 van 3" in first and "13 gevonden" in first

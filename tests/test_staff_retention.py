@@ -21,8 +21,8 @@ from staff.testing import insert_script, make_staff, new_script
 from tests.conftest import new_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-CUTOFF = NOW - dt.timedelta(days=90)
+MARGIN = dt.timedelta(minutes=10)  # the command runs a little later than the fixture: its cutoff moves
+NOW = CUTOFF = dt.datetime.min  # set by the env fixture, per backend
 
 
 def conversation(engine, tracker_engine, last: dt.datetime, first: dt.datetime | None = None) -> str:
@@ -38,12 +38,15 @@ def conversation(engine, tracker_engine, last: dt.datetime, first: dt.datetime |
 
 @pytest.fixture(scope="module")
 def env(engine, tmp_path_factory):
+    global NOW, CUTOFF
+    NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    CUTOFF = NOW - dt.timedelta(days=90)
     url, drop = new_database_url(engine.dialect.name, tmp_path_factory.mktemp("tracker"))
     tracker_engine = make_engine(url)
     staff_id = make_staff(engine, "r@test.example", "admin")
     ids = {
-        "old": conversation(engine, tracker_engine, CUTOFF - dt.timedelta(minutes=1)),
-        "fresh": conversation(engine, tracker_engine, CUTOFF + dt.timedelta(minutes=3)),
+        "old": conversation(engine, tracker_engine, CUTOFF - dt.timedelta(minutes=1)),  # just over the edge
+        "fresh": conversation(engine, tracker_engine, CUTOFF + MARGIN + dt.timedelta(minutes=3)),
         "long": conversation(engine, tracker_engine, NOW - dt.timedelta(days=5), first=NOW - dt.timedelta(days=120)),
     }
     orphan = new_script(CUTOFF - dt.timedelta(days=10)).session().user("Weg", "greet", 0.9)
@@ -57,7 +60,7 @@ def env(engine, tmp_path_factory):
         s.add(NluCorrection(conversation_id=ids["long"], event_id=1, text="Hallo", intent="greet",
                             message_at=NOW - dt.timedelta(days=120)))
         s.add(NluCorrection(conversation_id=ids["fresh"], event_id=2, text="Hallo", intent="greet",
-                            message_at=CUTOFF + dt.timedelta(minutes=2)))
+                            message_at=CUTOFF + MARGIN + dt.timedelta(minutes=2)))
         s.add(StaffSession(id="a" * 64, staff_id=staff_id, csrf_token="x", created_at=NOW - dt.timedelta(days=2),
                            last_seen_at=NOW - dt.timedelta(days=2)))
         s.commit()
