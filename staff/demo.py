@@ -185,12 +185,14 @@ def generate(engine: Engine, tracker_engine: Engine, count: int, seed: int = 7, 
     for n in range(count):
         channel = "web" if rng.random() < 0.6 else "telegram"
         sender = ("tg-" + secrets.token_hex(16)) if channel == "telegram" else secrets.token_urlsafe(24)
-        start = now - dt.timedelta(days=rng.uniform(0, days), hours=rng.uniform(0, 8))
-        script = Script(sender, start, channel, rng)
         scenario = rng.choices(funcs, weights)[0]
+        waiting = scenario is handoff and rng.random() < 0.3  # still waiting for a colleague: recent
+        start = now - (dt.timedelta(minutes=rng.uniform(5, 40)) if waiting else
+                       dt.timedelta(days=rng.uniform(0, days), hours=rng.uniform(0, 8)))
+        script = Script(sender, start, channel, rng)
         role = scenario(script, rng)
         region = rng.choice(regions) if rng.random() < (0.85 if role else 0.4) else None
-        state = "requested" if scenario is handoff and rng.random() < 0.3 else "none"
+        state = "requested" if waiting else "none"
         if scenario is handoff and state == "none":  # handled by a colleague after a few minutes
             asked = script.at
             taken = asked + dt.timedelta(minutes=rng.uniform(0.5, 15))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from placement.models import Lead
+from placement.models import Lead, Vacancy
 from staff.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, demo_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,10 @@ def _leads(engine) -> None:
     with engine.begin() as conn:
         for row in rows:  # one by one: the rows have different columns
             conn.execute(insert(Lead).values(**row))
+        for title, gemeente, low, high in (("Magazijnmedewerker", "GM0513", 24, 32),
+                                           ("Medewerker bediening", "GM0513", 12, 20)):
+            conn.execute(insert(Vacancy).values(employer_id=1, title=title, hours_min=low, hours_max=high,
+                                                gemeente_code=gemeente, status="concept", origin="chat"))
 
 
 def take(out: Path) -> list[Path]:
@@ -84,8 +88,6 @@ def take(out: Path) -> list[Path]:
 
         page.goto(f"{base}/staff/leads")
         shot("leads")
-        page.goto(f"{base}/staff/vacancies")
-        shot("vacancies")
         page.get_by_role("button", name="Uitloggen").click()
 
         page.goto(f"{base}/staff/login")
@@ -93,6 +95,8 @@ def take(out: Path) -> list[Path]:
         page.get_by_label("Wachtwoord").fill(PASSWORD)
         page.get_by_role("button", name="Inloggen").click()
         page.wait_for_url("**/staff/")
+        page.goto(f"{base}/staff/vacancies?herkomst=chat")
+        shot("vacancies")
         page.goto(f"{base}/staff/audit")
         shot("audit")
         browser.close()

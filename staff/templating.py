@@ -48,7 +48,9 @@ def duration(value: dt.timedelta | None) -> str:
     minutes = int(value.total_seconds() // 60)
     if minutes < 60:
         return f"{minutes} min"
-    return f"{minutes // 60} u {minutes % 60:02d} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} u {minutes % 60:02d} min"
+    return f"{minutes // (24 * 60)} d {minutes // 60 % 24} u"
 
 
 def percent(value: float | None) -> str:

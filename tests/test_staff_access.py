@@ -143,7 +143,15 @@ def test_handoff_queue_follows_region_and_role(env):
     assert last_audit(env["engine"], action="access.denied", target_id=env["refs"]["queue"]).detail \
         == "overname buiten regio of rol"
     am06, _ = login(env["base"], "am06@test.example")
-    assert env["refs"]["queue"] in am06.get("/staff/handoff").text  # no region yet: offered to every fitting role
+    queue = am06.get("/staff/handoff").text
+    assert env["refs"]["queue"] in queue  # no region yet: offered to every fitting role
+    ref = env["refs"]["queue"]
+    assert am06.get(f"/staff/conversations/{ref}").status_code == 403  # reading it comes with taking it
+    assert am06.post(f"/staff/handoff/{ref}/take", data={"csrf_token": csrf_of(queue)}).status_code == 303
+    assert am06.get(f"/staff/conversations/{ref}").status_code == 200
+    released = am06.post(f"/staff/handoff/{ref}/release", data={"csrf_token": csrf_of(queue)})
+    assert released.headers["location"].startswith("/staff/handoff?")  # not back to a page they may not see
+    assert am06.get(f"/staff/conversations/{ref}").status_code == 403
 
 
 def test_audit_log_is_append_only_in_the_database(env):

@@ -89,7 +89,8 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
          f"http://127.0.0.1:{settings.action_port}/health", 60),
         ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240),
         ("gateway", [python, "-m", "uvicorn", "bot.server:app", "--host", settings.host, "--port", str(settings.port),
-                     "--log-level", "warning"], f"http://127.0.0.1:{settings.port}/health", 60),
+                     "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
+         f"http://127.0.0.1:{settings.port}/health", 60),
     ]
     procs: list[subprocess.Popen] = []
     for name, cmd, health, timeout in specs:
@@ -114,6 +115,17 @@ def stop(procs: list[subprocess.Popen]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def telegram_status(settings: Settings) -> str:
+    """One line about Telegram, so a newcomer sees how to switch it on."""
+    try:
+        state = httpx.get(f"http://127.0.0.1:{settings.port}/health", timeout=5).json().get("telegram")
+    except (httpx.HTTPError, ValueError):
+        state = "onbekend"
+    if state == "off":
+        return "Telegram staat uit. Zet TELEGRAM_TOKEN=<token van @BotFather> in .env om het aan te zetten."
+    return f"Telegram: {state}"
+
+
 def cmd_run(settings: Settings) -> int:
     busy = [p for p in (settings.port, settings.rasa_port, settings.action_port) if not port_free(p)]
     if busy:
@@ -124,7 +136,9 @@ def cmd_run(settings: Settings) -> int:
     # `kill` (SIGTERM) stops the stack as cleanly as Ctrl+C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     procs = start_stack(settings, model, ROOT / "var" / "log")
-    say(f"Werkpunt draait. Open http://{settings.host}:{settings.port}/ in uw browser. Stoppen: Ctrl+C")
+    say(f"Werkpunt draait. Open http://{settings.host}:{settings.port}/ in uw browser "
+        f"(medewerkers: /staff/). Stoppen: Ctrl+C")
+    say(telegram_status(settings))
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(1)

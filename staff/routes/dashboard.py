@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -12,6 +14,20 @@ from staff.deps import config, current_staff, db
 from staff.templating import percent, render
 
 router = APIRouter()
+CACHE_SECONDS = 30  # the figures aggregate weeks of data; half a minute old is fresh enough
+_cache: dict[tuple, tuple[float, dashboard.Overview]] = {}
+
+
+def _overview(session: Session, staff: Staff) -> dashboard.Overview:
+    key = (str(session.get_bind().url), staff.id, staff.role, staff.regions)
+    hit = _cache.get(key)
+    if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    data = dashboard.overview(session, staff)
+    if len(_cache) > 500:
+        _cache.clear()
+    _cache[key] = (time.monotonic(), data)
+    return data
 
 
 @router.get("/", name="dashboard")
@@ -19,7 +35,7 @@ def overview(request: Request, staff: Staff = Depends(current_staff), session: S
     cfg = config(request)
     if cfg.refresh_summaries:
         summary.safe_refresh(session, cfg.tracker_engine)
-    data = dashboard.overview(session, staff)
+    data = _overview(session, staff)
     labels = [d[8:10] + "-" + d[5:7] for d in data.days]
     return render(
         request, "dashboard.html", data=data,
