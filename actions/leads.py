@@ -10,10 +10,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.service_support import capital, channel_of, slot, who, with_db
+from placement.office_hours import describe, next_opening, within_office_hours
 from placement.services.employer import submit_callback
-from placement.services.support import next_office_day, office_open, request_handoff
+from placement.services.support import request_handoff
+from werkpunt.settings import get_settings
 
-OFFICE_HOURS = "Onze medewerkers werken op werkdagen van 9.00 tot 17.00 uur."
 
 
 def _role(tracker: Tracker) -> str | None:
@@ -71,21 +72,25 @@ class ActionRequestHuman(Action):
         staff_role = route.staff_role or ("consulent" if role == "werkzoekende" else "accountmanager")
         person = who(route.staff_name, staff_role, route.region_name)
         now = dt.datetime.now(dt.UTC)
+        spec = get_settings().office_hours
+        hours = describe(spec)
         if handoff.repeated:
             first = f"U heeft al om een medewerker gevraagd (referentie {route.reference})."
         else:
             first = f"Ik heb uw vraag doorgezet naar {person}. Uw referentienummer is {route.reference}."
         if not handoff.conversation_found:
             dispatcher.utter_message(
-                text=f"{first} {OFFICE_HOURS} Laat uw telefoonnummer achter, dan bellen wij u terug.",
+                text=f"{first} {hours} Laat uw telefoonnummer achter, dan bellen wij u terug.",
                 buttons=[{"title": "Bel mij terug", "payload": "/request_callback"}])
-        elif office_open(now):
+        elif within_office_hours(spec, now):
             dispatcher.utter_message(
-                text=f"{first} {OFFICE_HOURS} Een medewerker reageert hier in dit gesprek, zo snel als het kan. "
+                text=f"{first} {hours} Een medewerker reageert hier in dit gesprek, zo snel als het kan. "
                      "Dat kan even duren.")
         else:
+            day, start = next_opening(spec, now) or ("zo snel mogelijk", None)
+            when = f"{day} na {start.hour}.{start.minute:02d} uur" if start else day
             dispatcher.utter_message(
-                text=f"{first} {OFFICE_HOURS} Nu is er niemand aan het werk. Een medewerker reageert hier "
-                     f"{next_office_day(now)} na 9.00 uur. Liever gebeld worden? Kies 'Bel mij terug'.",
+                text=f"{first} {hours} Nu is er niemand aan het werk. Een medewerker reageert hier "
+                     f"{when}. Liever gebeld worden? Kies 'Bel mij terug'.",
                 buttons=[{"title": "Bel mij terug", "payload": "/request_callback"}])
         return []

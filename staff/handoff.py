@@ -18,12 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from placement.models import Conversation, Lead, _now
+from placement.office_hours import parse_office_hours, within_office_hours  # noqa: F401  (routes use them)
 from staff.access import Staff
 from staff.models import ConversationSummary, Handoff
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 4000  # Telegram allows 4096 characters per message
-DAYS = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6}
 
 
 async def rasa_event(rasa_url: str, conversation_id: str, event: str) -> bool:
@@ -84,23 +84,3 @@ def clean_reply(text: str) -> str:
     return text[:MAX_REPLY]
 
 
-def parse_office_hours(spec: str) -> dict[int, list[tuple[dt.time, dt.time]]]:
-    """'ma-vr 08:30-17:00; za 10:00-12:00' → {weekday: [(start, end), ...]}."""
-    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        match = re.fullmatch(r"([a-z]{2})(?:-([a-z]{2}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part.lower())
-        if not match or match.group(1) not in DAYS or (match.group(2) and match.group(2) not in DAYS):
-            raise ValueError(f"OFFICE_HOURS: '{part}' begrijp ik niet; voorbeeld: 'ma-vr 08:30-17:00'")
-        first, last = DAYS[match.group(1)], DAYS[match.group(2) or match.group(1)]
-        window = (dt.time(int(match.group(3)), int(match.group(4))), dt.time(int(match.group(5)), int(match.group(6))))
-        for day in range(first, last + 1):
-            hours.setdefault(day, []).append(window)
-    return hours
-
-
-def within_office_hours(spec: str, now: dt.datetime | None = None) -> bool:
-    """Is a person available now (Europe/Amsterdam)? For the queue page and for the dialogue's actions."""
-    from staff.templating import AMSTERDAM
-
-    local = (now or dt.datetime.now(dt.UTC)).astimezone(AMSTERDAM)
-    return any(start <= local.time() < end for start, end in parse_office_hours(spec).get(local.weekday(), []))

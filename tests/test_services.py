@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from placement.db import session_scope
 from placement.models import Application, Candidate, Employer, Lead, StaffMember, StaffRegion, Vacancy
+from placement.office_hours import describe, next_opening, within_office_hours
 from placement.reference import regions
 from placement.seed import fix_sequence
 from placement.services import jobseeker
@@ -16,8 +17,6 @@ from placement.services.employer import clean_text, parse_hours, submit_callback
 from placement.services.routing import create_lead, pick_staff
 from placement.services.support import (
     delete_user_data,
-    next_office_day,
-    office_open,
     request_handoff,
     werkgeversservicepunten,
 )
@@ -133,13 +132,17 @@ def test_every_region_has_a_werkgeversservicepunt_row():
 
 def test_office_hours():
     tz = dt.timezone.utc
+    spec = "ma-vr 09:00-17:00"
     monday_10 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=tz)  # 10:00 in Amsterdam
     friday_18 = dt.datetime(2026, 12, 4, 17, 30, tzinfo=tz)
     sunday = dt.datetime(2026, 12, 6, 12, 0, tzinfo=tz)
     early_tuesday = dt.datetime(2026, 12, 1, 5, 0, tzinfo=tz)
-    assert office_open(monday_10) and not office_open(friday_18) and not office_open(sunday)
-    assert next_office_day(friday_18) == "maandag" and next_office_day(sunday) == "morgen"
-    assert next_office_day(early_tuesday) == "vandaag"
+    assert within_office_hours(spec, monday_10)
+    assert not within_office_hours(spec, friday_18) and not within_office_hours(spec, sunday)
+    assert next_opening(spec, friday_18) == ("maandag", dt.time(9, 0))
+    assert next_opening(spec, sunday) == ("morgen", dt.time(9, 0))
+    assert next_opening(spec, early_tuesday) == ("vandaag", dt.time(9, 0))
+    assert describe(spec) == "Onze medewerkers werken op maandag tot en met vrijdag van 9.00 tot 17.00 uur."
 
 
 @pytest.mark.parametrize("value,hours", [("24", 24), ("24 uur", 24), (24.0, 24), ("0", None), ("99", None),

@@ -27,10 +27,42 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-def prepare_database(settings: Settings) -> None:
+def prepare_database(settings: Settings):
     from placement.admin import prepare
 
-    prepare(settings.database_url, settings.demo_size, settings.seed, report=say)
+    return prepare(settings.database_url, settings.demo_size, settings.seed, report=say)
+
+
+DEMO_ADMIN = "admin@werkpunt.example"
+
+
+def prepare_demo_staff(settings: Settings, engine) -> None:
+    """First start only: a password for the demo admin (kept in var/, mode 0600) and demo conversations."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from placement.db import make_engine, session_scope
+    from placement.models import StaffMember
+    from staff.security import hash_password
+
+    password_file = ROOT / "var" / "demo-admin-password.txt"
+    with session_scope(engine) as session:
+        admin = session.scalar(select(StaffMember).where(StaffMember.email == DEMO_ADMIN))
+        if admin is None or admin.password_hash:
+            return
+        password = secrets.token_urlsafe(12)
+        admin.password_hash = hash_password(password)
+    password_file.parent.mkdir(exist_ok=True)
+    password_file.write_text(password + "\n")
+    password_file.chmod(0o600)
+    from staff import demo
+
+    tracker_engine = make_engine(settings.tracker_store_url)
+    demo.generate(engine, tracker_engine, 200, seed=settings.seed)
+    tracker_engine.dispose()
+    say(f"medewerkersomgeving: log in als {DEMO_ADMIN} met het wachtwoord in {password_file} "
+        "(andere demomedewerkers: python -m staff.cli set-password <e-mail>); 200 demogesprekken toegevoegd")
 
 
 def ensure_model(settings: Settings, force: bool = False) -> Path:
@@ -131,7 +163,7 @@ def cmd_run(settings: Settings) -> int:
     if busy:
         return fail(f"poort {', '.join(map(str, busy))} is al in gebruik. Stop het andere programma of kies "
                     "een andere poort met PORT, RASA_PORT of ACTION_PORT.")
-    prepare_database(settings)
+    prepare_demo_staff(settings, prepare_database(settings))
     model = ensure_model(settings)
     # `kill` (SIGTERM) stops the stack as cleanly as Ctrl+C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

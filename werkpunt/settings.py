@@ -107,6 +107,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        from placement.office_hours import parse_office_hours
+
+        parse_office_hours(value)  # raises a Dutch ValueError for a spec it cannot read
+        return value
+
     @field_validator("demo_size")
     @classmethod
     def _known_size(cls, value: str) -> str:

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -18,12 +17,6 @@ from placement.reference import DATA, GemeenteRow
 from placement.services.employer import clean_text
 from placement.services.routing import Routed, candidate_for, create_lead, region_for_user, routed
 
-try:
-    TIMEZONE: dt.tzinfo = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # no system tz database (and no tzdata package): winter time is close enough
-    TIMEZONE = dt.timezone(dt.timedelta(hours=1), "CET")
-OFFICE_OPEN, OFFICE_CLOSE = dt.time(9, 0), dt.time(17, 0)
-DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
 
 @dataclass(frozen=True)
@@ -65,24 +58,6 @@ def sheltered_work_route(session: Session, sender_id: str, location: str | None)
     if gemeente is None:
         return ShelteredRoute("no_location")
     return ShelteredRoute("ok", gemeente, werkgeversservicepunten().get(gemeente.region_code))
-
-
-def office_open(now: dt.datetime) -> bool:
-    local = now.astimezone(TIMEZONE)
-    return local.weekday() < 5 and OFFICE_OPEN <= local.time() < OFFICE_CLOSE
-
-
-def next_office_day(now: dt.datetime) -> str:
-    """"vandaag", "morgen" or the weekday name of the next moment staff are at work."""
-    local = now.astimezone(TIMEZONE)
-    day = local.date() if local.time() < OFFICE_OPEN else local.date() + dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    if day == local.date():
-        return "vandaag"
-    if day == local.date() + dt.timedelta(days=1):
-        return "morgen"
-    return DAYS[day.weekday()]
 
 
 @dataclass(frozen=True)
