@@ -15,6 +15,7 @@ The extra question is a dynamic requested slot, `form_continue`, asked with `utt
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Callable
 
 from rasa_sdk import Tracker
@@ -89,10 +90,14 @@ class Turn:
         return lowered.rstrip().endswith("?") or lowered.startswith(QUESTION_WORDS)
 
 
-class EscapableFormValidation(FormValidationAction):
+class EscapableFormValidation(FormValidationAction, ABC):
     """Shared turn logic; subclasses name the form, its slots and special slot checks."""
 
     form_slots: tuple[str, ...] = ()
+
+    @abstractmethod
+    def name(self) -> str:  # abstract: rasa-sdk registers only concrete actions
+        ...
 
     def check(self, slot: str, value: Any, tracker: Tracker) -> fv.Checked:
         return CHECKS[slot](value)
