@@ -20,6 +20,8 @@ from tests.conftest import free_port
 from sqlalchemy import func, select, text
 
 from placement.db import session_scope
+from placement.office_hours import describe
+from werkpunt.settings import Settings
 from placement.seed import fix_sequence
 from placement.models import (
     Application,
@@ -310,7 +312,7 @@ def test_request_human_sets_handoff_state_once(server, world):
     with session_scope(world) as s:
         s.add(Conversation(id=sender, channel="web"))
     reply = call(server, "action_request_human", sender, user_role="werkgever", location="Gouda")
-    assert "Anna Algemeen" in texts(reply) and "9.00 tot 17.00" in texts(reply)
+    assert "Anna Algemeen" in texts(reply) and describe(Settings().office_hours) in texts(reply)
     call(server, "action_request_human", sender, user_role="werkgever", location="Gouda")
     with session_scope(world) as s:
         assert s.get(Conversation, sender).handoff_state == "requested"
