@@ -35,7 +35,7 @@ def check_connection(engine: Engine) -> None:
         ) from exc
 
 
-def migrate(url: str, revision: str = "heads") -> None:
+def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
