@@ -39,7 +39,7 @@ PLACE_ALIASES: dict[str, str] = {
     "dokkum": "Noardeast-Fryslân", "emmeloord": "Noordoostpolder", "ijmuiden": "Velsen",
     "zierikzee": "Schouwen-Duiveland", "middelharnis": "Goeree-Overflakkee", "oud-beijerland": "Hoeksche Waard",
     "maarssen": "Stichtse Vecht", "geldrop": "Geldrop-Mierlo", "capelle": "Capelle aan den IJssel",
-    "valkenburg": "Valkenburg aan de Geul", "bergen op zoom": "Bergen op Zoom",
+    "valkenburg": "Valkenburg aan de Geul",
 }
 
 # Occupation synonyms in the CSV that describe a company or an activity, not a person's job title:
@@ -99,7 +99,7 @@ def place_variants() -> dict[str, list[str]]:
 def gemeenten_yaml() -> str:
     names = [row.name for row in gemeenten()]
     lookup = sorted(set(names) | {alias for alias in PLACE_ALIASES} |
-                    {fold(n) for n in names if fold(n) != n.lower()}, key=str.lower)
+                    {fold(n) for n in names if fold(n) != n.lower()}, key=lambda s: (s.lower(), s))
     out = [HEADER.format(source="gemeenten.csv (and PLACE_ALIASES in werkpunt/gen_lookups.py)"),
            'version: "3.1"\n', "nlu:\n", _block("lookup", "location", lookup)]
     for official, variants in place_variants().items():
