@@ -18,7 +18,7 @@ help:
 	@echo "make run       start Werkpunt (web chat on http://127.0.0.1:8000/)"
 	@echo "make test      run the whole test suite"
 	@echo "make nlu-eval  evaluate NLU on held-out data (reports in reports/)"
-	@echo "make bench     matching benchmark on SQLite and PostgreSQL"
+	@echo "make bench     benchmarks: matching, gateway overhead, Rasa per-turn cost"
 
 # An environment is complete only when its stamp exists; an interrupted install is redone from scratch.
 $(APP_STAMP): requirements/app.lock pyproject.toml
@@ -61,8 +61,12 @@ test: setup chromium
 nlu-eval: setup
 	@$(APP) -m werkpunt.nlu_eval
 
-bench: $(APP_STAMP)
+# Matching (SQLite + PostgreSQL, 100k candidates), gateway overhead, and Rasa's per-turn cost.
+bench: setup
 	@$(APP) -m placement.bench
+	@$(APP) -m bot.bench
+	@$(APP) -m werkpunt.cli train
+	@$(APP) -m werkpunt.rasa_bench
 
 lock: $(APP_STAMP)
 	@.venv/app/bin/pip freeze --exclude-editable > requirements/app.lock
