@@ -1,4 +1,4 @@
-"""Read and write queries the actions and the staff UI share."""
+"""Gemeente lookup by name (case and accents ignored) and suggestions for misspelt places."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import unicodedata
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from placement import reference
-from placement.models import Gemeente, Vacancy
 
 
 def _fold(text: str) -> str:
@@ -48,15 +44,3 @@ def suggest_gemeenten(name: str, limit: int = 3) -> list[str]:
         if index[key].name not in names:
             names.append(index[key].name)
     return names[:limit]
-
-
-def open_vacancies(session: Session, occupation: str | None, region_code: str | None,
-                   limit: int = 5, offset: int = 0) -> list[Vacancy]:
-    """Open vacancies for an occupation in a region (both optional), newest first."""
-    query = select(Vacancy).where(Vacancy.status == "open")
-    if occupation:
-        query = query.where(Vacancy.occupation == occupation)
-    if region_code:
-        query = query.join(Gemeente, Vacancy.gemeente_code == Gemeente.code).where(Gemeente.region_code == region_code)
-    query = query.order_by(Vacancy.created_at.desc(), Vacancy.id).limit(limit).offset(offset)
-    return list(session.scalars(query))

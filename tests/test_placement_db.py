@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from placement.db import session_scope
 from placement.models import Application, Candidate, Employer, Gemeente, Region, StaffMember, Vacancy
-from placement.queries import find_gemeente, open_vacancies, suggest_gemeenten
+from placement.matching import search_vacancies
+from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import load_reference
 from placement.seed import SIZES, seed_demo
 
@@ -44,8 +45,9 @@ def test_demo_data_sizes_and_determinism(demo_engine):
 def test_demo_data_answers_the_readme_question(demo_engine):
     with session_scope(demo_engine) as s:
         amersfoort = find_gemeente("amersfoort")
-        found = open_vacancies(s, "schilder", amersfoort.region_code)
-        assert found and all(v.occupation == "schilder" and v.status == "open" for v in found)
+        found = search_vacancies(s, "schilder", amersfoort.code, None).matches
+        assert found and all(s.get(Vacancy, m.vacancy_id).status == "open" for m in found)
+        assert found[0].occupation == "schilder" and found[0].gemeente == "Amersfoort"
 
 
 def test_unique_application_per_candidate_and_vacancy(demo_engine):
