@@ -6,6 +6,7 @@ import unicodedata
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+
 from placement import reference
 
 
