@@ -64,7 +64,8 @@ async def complete_stories(agent, source: Path, target: Path) -> int:
                     text, used = unclear[used], used + 1
                 if "intent" not in step:  # a form answer: its intent does not matter to the dialogue
                     parsed = await agent.parse_message(text)
-                    text, step["intent"] = annotate(text, parsed["entities"]), parsed["intent"]["name"]
+                    # str(): the logistic regression classifier returns numpy strings
+                    text, step["intent"] = annotate(text, parsed["entities"]), str(parsed["intent"]["name"])
                 step["user"] = Quoted(text)
         (target / path.name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return count

@@ -77,12 +77,10 @@ def test_end_to_end_stories_pass(model, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def live(model, tmp_path_factory):
-    """The real thing: action server and Rasa's REST channel (fresh SQLite databases)."""
-    from werkpunt.rasa_bench import dialogue_stack
-
-    with dialogue_stack(tmp_path_factory.mktemp("stack"), model) as base:
-        yield base
+def live(stack) -> str:
+    """The real thing, shared with the other stack tests (tests/conftest.py): action server and
+    Rasa's REST channel with fresh SQLite databases."""
+    return stack.rasa
 
 
 def chat(base: str, sender: str, text: str) -> list[dict]:

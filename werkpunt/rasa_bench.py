@@ -1,12 +1,14 @@
 """Per-turn cost of the dialogue: concurrent users on Rasa's REST channel, with the action server.
 
-`.venv/app/bin/python -m werkpunt.rasa_bench [--users 10] [--rounds 3]`
+`.venv/app/bin/python -m werkpunt.rasa_bench [--users 10] [--rounds 3] [--conversation mixed|answers]`
 
 Starts the action server and Rasa (trained model of this checkout) on free ports with a fresh
 SQLite placement database and tracker store in a temporary folder, then lets N simulated users
-run a realistic conversation (greeting, search, more results, an arrangement question, the
-registration form with its validator, thanks) at the same time. Prints messages/s and p50/p95
-latency per message, and the same for NLU alone (/model/parse). Writes reports/rasa_bench.json.
+run a conversation at the same time: `mixed` (default: greeting, job search and more results from
+the database, an arrangement question, the registration form with its validator, thanks) or
+`answers` (only questions with a fixed answer: the cost of Rasa's own dialogue loop). Prints
+messages/s and p50/p95 latency per message, and the same for NLU alone (/model/parse).
+Writes reports/rasa_bench_<conversation>.json.
 """
 
 from __future__ import annotations
@@ -32,18 +34,13 @@ from werkpunt.cli import ensure_model, wait_http
 from werkpunt.rasa_env import rasa_environ, run_command
 from werkpunt.settings import ROOT, Settings
 
-CONVERSATION = [
-    "hallo",
-    "ik zoek werk als kok in Zwolle",
-    "meer",
-    "wat is loonkostensubsidie?",
-    "ik wil me inschrijven",
-    "schoonmaker",
-    "Utrecht",
-    "24 uur",
-    "ja",
-    "bedankt",
-]
+CONVERSATIONS = {
+    "mixed": ["hallo", "ik zoek werk als kok in Zwolle", "meer", "wat is loonkostensubsidie?",
+              "ik wil me inschrijven", "schoonmaker", "Utrecht", "24 uur", "ja", "bedankt"],
+    "answers": ["hallo", "wat is loonkostensubsidie?", "nee dank je", "hoe werkt de no-riskpolis", "bedankt",
+                "wat is jobcarving", "ben jij een robot", "help", "wat zijn jullie openingstijden", "tot ziens"],
+}
+CONVERSATION = CONVERSATIONS["mixed"]
 
 
 def free_port() -> int:
@@ -140,12 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="werkpunt.rasa_bench")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
+    parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="mixed")
     args = parser.parse_args(argv)
+    global CONVERSATION
+    CONVERSATION = CONVERSATIONS[args.conversation]
     with tempfile.TemporaryDirectory(prefix="wp-bench-") as tmp, dialogue_stack(Path(tmp)) as base:
         result = asyncio.run(measure(base, args.users, args.rounds))
     reports = ROOT / "reports"
     reports.mkdir(exist_ok=True)
-    (reports / "rasa_bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    result["conversation"] = args.conversation
+    (reports / f"rasa_bench_{args.conversation}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     rest, parse = result["rest"], result["parse"]
     print(f"REST webhook, {args.users} users: {rest['messages_per_s']} messages/s, "
           f"p50 {rest['p50_ms']} ms, p95 {rest['p95_ms']} ms ({rest['messages']} messages)")
