@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 
@@ -54,19 +53,3 @@ def prepare(url: str, size: str = "small", seed: int = 20261127,
         what = "aangemaakt" if created else "was er al"
         report(f"placement-database klaar ({what}) in {time.monotonic() - started:.1f}s")
     return engine
-
-
-def main(argv: list[str] | None = None) -> int:
-    from werkpunt.settings import get_settings
-
-    settings = get_settings()
-    try:
-        prepare(settings.database_url, settings.demo_size, settings.seed)
-    except DatabaseConfigError as exc:
-        print(f"FOUT: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

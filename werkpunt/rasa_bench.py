@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -30,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from werkpunt.cli import ensure_model, wait_http
+from werkpunt.cli import ensure_model, stop, wait_http
 from werkpunt.rasa_env import rasa_environ, run_command
 from werkpunt.settings import ROOT, Settings
 
@@ -78,14 +76,7 @@ def dialogue_stack(workdir: Path, model: Path | None = None) -> Iterator[str]:
                 raise RuntimeError(f"{name} did not start; see {workdir / (name + '.log')}")
         yield settings.rasa_base_url
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop(procs)
 
 
 async def _user(client: httpx.AsyncClient, base: str, rounds: int, latencies: list[float],
