@@ -59,14 +59,14 @@ test: setup chromium
 	@$(APP) -m pytest -q -p no:cacheprovider
 
 nlu-eval: setup
-	@$(APP) -m werkpunt.nlu_eval
+	@$(APP) -m tools.nlu_eval
 
 # Matching (SQLite + PostgreSQL, 100k candidates), gateway overhead, and Rasa's per-turn cost.
 bench: setup
-	@$(APP) -m placement.bench
-	@$(APP) -m bot.bench
+	@$(APP) -m tools.bench_matching
+	@$(APP) -m tools.bench_gateway
 	@$(APP) -m werkpunt.cli train
-	@$(APP) -m werkpunt.rasa_bench
+	@$(APP) -m tools.bench_rasa
 
 lock: $(APP_STAMP)
 	@.venv/app/bin/pip freeze --exclude-editable > requirements/app.lock

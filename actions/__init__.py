@@ -11,6 +11,5 @@ import warnings
 
 warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk might not be compatible")
 
-from actions import jobs  # noqa: E402,F401  (importing a module registers its actions)
-from actions import employer, jobseeker, leads, privacy  # noqa: E402,F401  (services: issue 4)
-from actions import fallback, forms  # noqa: E402,F401  (dialogue: issue 3)
+# Importing a module registers its actions: dialogue (forms, fallback) and services (the rest).
+from actions import employer, fallback, forms, jobs, jobseeker, leads, privacy  # noqa: E402,F401

@@ -57,9 +57,9 @@ SLOT_ENTITIES = ("job_title", "location", "hours", "vacancy_id")
 
 
 def retention_days() -> int:
-    """Days a conversation is kept without activity (RETENTION_DAYS, see werkpunt/settings.py)."""
+    """Days a conversation is kept without activity (RETENTION_DAYS, see settings/__init__.py)."""
     try:
-        from werkpunt.settings import get_settings
+        from settings import get_settings
 
         return int(getattr(get_settings(), "retention_days", 90))
     except Exception:  # settings unreadable: the documented default, never a crash at first contact

@@ -17,7 +17,7 @@ import phonenumbers
 from placement.occupations import normalise
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import gemeenten
-from werkpunt.gen_lookups import PLACE_ALIASES, fold
+from placement.text import fold
 
 MAX_HOURS = 40
 FULLTIME_HOURS = 36  # most Dutch collective agreements: 36-40; 36 is the common "fulltime" offer
@@ -121,9 +121,7 @@ def _ambiguous_places() -> dict[str, list[str]]:
 
 
 def _gemeente_for(candidate: str) -> str | None:
-    key = fold(candidate)
-    official = PLACE_ALIASES.get(key)
-    row = find_gemeente(official or candidate)
+    row = find_gemeente(candidate)  # official names and everyday aliases (placement/data/place_aliases.csv)
     return row.name if row else None
 
 

@@ -13,8 +13,7 @@ from actions.service_support import capital, channel_of, slot, who, with_db
 from placement.office_hours import describe, next_opening, within_office_hours
 from placement.services.employer import submit_callback
 from placement.services.support import request_handoff
-from werkpunt.settings import get_settings
-
+from settings import get_settings
 
 
 def _role(tracker: Tracker) -> str | None:

@@ -12,8 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from placement.db import DatabaseConfigError, session_scope
+from placement.db import DatabaseConfigError, engine_for, session_scope
 from placement.services.employer import clean_text
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,7 +48,7 @@ async def with_db(dispatcher: CollectingDispatcher, work: Callable[[Session], T]
     """
 
     def unit() -> T:
-        with session_scope() as session:
+        with session_scope(engine_for(get_settings().database_url)) as session:
             return work(session)
 
     try:

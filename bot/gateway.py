@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from bot import text as texts
 from bot.rasa_client import DATA_DELETED, RasaClient, RasaUnavailable, Reply
 from bot.store import Message, Store
-from werkpunt.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

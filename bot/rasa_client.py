@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from werkpunt.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

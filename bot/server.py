@@ -1,8 +1,8 @@
-"""The gateway's one web process: web chat, Telegram (polling or webhook), health, staff UI at /staff.
+"""The gateway as an ASGI app: web chat, Telegram (polling or webhook), health.
 
-    python -m uvicorn bot.server:app --host 127.0.0.1 --port 8000
-
-Tests build their own instance with `create_app(settings, engine=...)`.
+`create_app(settings, engine=..., mounts={...})` builds it; the product's composition root
+(`werkpunt/app.py`) mounts the staff workspace into it. The gateway knows nothing of what is mounted:
+it only runs the mounted apps' lifespans, which Starlette does not do for mounts by itself.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from bot import text as texts
 from bot.gateway import Gateway, install
@@ -28,7 +30,7 @@ from bot.store import Store
 from bot.telegram_runtime import WEBHOOK_PATH, TelegramRunner, webhook
 from bot.webchat import router as webchat_router
 from placement.db import engine_for
-from werkpunt.settings import VAR, Settings, get_settings
+from settings import VAR, Settings, get_settings
 
 log = logging.getLogger("bot")
 HERE = Path(__file__).resolve().parent
@@ -63,17 +65,6 @@ def _configure_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _staff_app():
-    """The staff UI (staff/app.py, another part of Werkpunt) when it is there."""
-    try:
-        from staff.app import create_app as create_staff_app
-    except ImportError as exc:
-        if exc.name not in ("staff.app", "staff"):
-            log.error("staff UI not mounted: %s", exc)
-        return None
-    return create_staff_app()
-
-
 def _static_version() -> str:
     digest = hashlib.sha256()
     for path in sorted((HERE / "static").iterdir()):
@@ -82,10 +73,11 @@ def _static_version() -> str:
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
-               tracker_engine: Engine | None = None, mount_staff: bool = True) -> FastAPI:
-    """The gateway app. `engine`/`tracker_engine` default to DATABASE_URL / TRACKER_STORE_URL."""
+               tracker_engine: Engine | None = None, mounts: Mapping[str, ASGIApp] | None = None) -> FastAPI:
+    """The gateway app. `engine`/`tracker_engine` default to DATABASE_URL / TRACKER_STORE_URL;
+    `mounts` maps a path prefix to another ASGI app served beside the gateway."""
     settings = settings or get_settings()
-    staff_app = _staff_app() if mount_staff else None
+    mounts = dict(mounts or {})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -107,9 +99,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             log.warning(texts.TELEGRAM_HELP)
         try:
             async with AsyncExitStack() as stack:
-                staff_lifespan = getattr(getattr(staff_app, "router", None), "lifespan_context", None)
-                if staff_lifespan is not None:  # mounted apps get no lifespan events of their own
-                    await stack.enter_async_context(staff_lifespan(staff_app))
+                for mounted in mounts.values():  # mounted apps get no lifespan events of their own
+                    lifespan_of = getattr(getattr(mounted, "router", None), "lifespan_context", None)
+                    if lifespan_of is not None:
+                        await stack.enter_async_context(lifespan_of(mounted))
                 yield
         finally:
             if app.state.telegram is not None:
@@ -148,9 +141,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_api_route(WEBHOOK_PATH, webhook, methods=["POST"], include_in_schema=False)
     app.include_router(webchat_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    if staff_app is not None:
-        app.mount("/staff", staff_app)
+    for prefix, mounted in mounts.items():
+        app.mount(prefix, mounted)
     return app
-
-
-app = create_app()

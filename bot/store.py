@@ -12,18 +12,18 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from placement.db import session_scope
-from placement.models import ButtonPayload, ChatMessage, Conversation, TelegramUpdate
+from bot.models import ButtonPayload, ChatMessage, TelegramUpdate
 from bot.rasa_client import Button
+from placement.clock import now
+from placement.db import session_scope
+from placement.models import Conversation
+from placement.tracker_events import events
 
 log = logging.getLogger(__name__)
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Store:
         """Store what the user sent (creating the conversation); returns it and the handoff state."""
         with session_scope(self.engine) as session:
             conv = self._ensure(session, conversation_id, channel, address)
-            conv.last_message_at = _now()
+            conv.last_message_at = now()
             if address and conv.channel_address != address:
                 conv.channel_address = address
             row = ChatMessage(conversation_id=conversation_id, author="user", text=body, status=status,
@@ -103,7 +103,7 @@ class Store:
             conv = session.get(Conversation, conversation_id)
             if conv is None:
                 raise LookupError("conversation does not exist")
-            conv.last_message_at = _now()
+            conv.last_message_at = now()
             rows = []
             for body, buttons in items:
                 encoded = json.dumps([{"title": b.title, "payload": b.payload} for b in buttons]) if buttons else None
@@ -136,7 +136,7 @@ class Store:
         if self.tracker_engine is not None:
             try:
                 with self.tracker_engine.begin() as conn:
-                    conn.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": conversation_id})
+                    conn.execute(delete(events).where(events.c.sender_id == conversation_id))
             except SQLAlchemyError as exc:  # no tracker table yet (Rasa never stored this one)
                 log.warning("tracker events not deleted: %s", type(exc).__name__)
         with session_scope(self.engine) as session:
@@ -149,7 +149,7 @@ class Store:
         """True the first time an update_id is seen, False for a redelivery."""
         self._claims += 1
         if self._claims % 500 == 1:  # Telegram keeps undelivered updates 24 hours; keep ids a week
-            self.prune_updates(_now() - dt.timedelta(days=7))
+            self.prune_updates(now() - dt.timedelta(days=7))
         try:
             with session_scope(self.engine) as session:
                 session.add(TelegramUpdate(update_id=update_id))

@@ -11,20 +11,29 @@ import contextlib
 import html
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message as TgMessage, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import Message as TgMessage
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
-    ContextTypes, Defaults, MessageHandler, TypeHandler, filters,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
 )
 
 from bot import text as texts
 from bot.gateway import Gateway, Turn, ref
 from bot.rasa_client import Button
 from bot.store import Message
-from bot.telegram_runtime import ChatRateLimiter, PerChatUpdateProcessor
-from werkpunt.settings import Settings
+from bot.telegram_limits import ChatRateLimiter, PerChatUpdateProcessor
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

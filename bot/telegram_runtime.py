@@ -1,7 +1,8 @@
-"""Telegram plumbing: per-chat ordering, rate limits, start/stop with the web process, the webhook.
+"""Running the Telegram bot that `bot/telegram.py` builds: start/stop with the web process, the webhook.
 
 Polling (TELEGRAM_TOKEN only) for local use; webhook mode (TELEGRAM_WEBHOOK_URL too) in production,
 served by the gateway's own route and registered only when Telegram's registration differs.
+The `Application` is built once per start; a failed start is retried with the same one.
 """
 
 from __future__ import annotations
@@ -13,19 +14,17 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 
-from aiolimiter import AsyncLimiter
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, BaseUpdateProcessor
+from telegram.ext import Application
 
-from bot.gateway import Gateway, KeyedLocks
+from bot.gateway import Gateway
+from bot.telegram import ALLOWED_UPDATES, build_application
 from bot.webchat import read_limited
-from werkpunt.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -33,59 +32,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1_000_000
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of one chat are handled in arrival order; different chats concurrently."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks = KeyedLocks()
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        async with self._locks.hold(chat.id):
-            await coroutine
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to free."""
-
-
-class ChatRateLimiter(BaseRateLimiter[int]):
-    """python-telegram-bot's AIORateLimiter (30/s overall, 20/min per group, waits out a 429 and
-    retries) plus about one message a second per private chat, with a burst of three."""
-
-    def __init__(self, max_retries: int = 100) -> None:
-        self._inner = AIORateLimiter(max_retries=max_retries)  # then the error is logged; the answer stays stored
-        self._chats: dict[int, AsyncLimiter] = {}
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
-
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        if len(self._chats) > 1024:
-            self._chats = {k: v for k, v in self._chats.items() if not v.has_capacity(v.max_rate)}
-        return self._chats.setdefault(chat_id, AsyncLimiter(3, 3))
-
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
-                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-                              rate_limit_args: int | None) -> Any:
-        chat_id = data.get("chat_id")
-        with contextlib.suppress(TypeError, ValueError):
-            chat_id = int(chat_id)
-        if isinstance(chat_id, int) and chat_id > 0 and endpoint != "sendChatAction":
-            async with self._chat_limiter(chat_id):
-                return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-        return await self._inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 def webhook_secret(configured: str, gateway_secret: bytes) -> str:
@@ -133,11 +79,9 @@ class TelegramRunner:
         self._task = asyncio.create_task(self._run(), name="telegram-start")
 
     async def _run(self) -> None:
-        from bot.telegram import ALLOWED_UPDATES, build_application
-
         delay = 2.0
+        application = build_application(self.settings, self.gateway, self.webhook)
         while True:
-            application = build_application(self.settings, self.gateway, self.webhook)
             retry = False
             try:
                 await application.initialize()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from werkpunt.settings import Settings
+from settings import Settings
 
 EMPTY = "Uw bericht is leeg. Typ eerst uw vraag."
 EDITED = ("U heeft een bericht aangepast. Ik lees alleen nieuwe berichten. "

@@ -1,4 +1,7 @@
-"""Engine and session handling for the placement database."""
+"""Engine and session handling for the placement database.
+
+The data layer never reads settings: callers pass the URL (or the engine) they were configured with.
+"""
 
 from __future__ import annotations
 
@@ -67,17 +70,16 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
-def default_engine() -> Engine:
-    from werkpunt.settings import get_settings
-
-    return engine_for(get_settings().database_url)
+@lru_cache(maxsize=32)
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The one sessionmaker of an engine, made on first use."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine) -> Iterator[Session]:
     """One session per unit of work: commit on success, roll back on error."""
-    factory = sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
-    session = factory()
+    session = session_factory(engine)()
     try:
         yield session
         session.commit()

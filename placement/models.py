@@ -1,6 +1,7 @@
 """ORM models of the placement database. The schema itself is owned by the Alembic migrations.
 
-No business logic here: queries live in `placement/queries.py`, matching in `placement/matching.py`.
+No business logic here: queries live in `placement/queries.py`, matching in `placement/matching/`.
+Other packages keep their tables next to their code on this `Base` (`bot/models.py`, `staff/models.py`).
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -22,9 +22,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from placement.clock import now
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,9 +48,6 @@ def _enum(name: str, values: tuple[str, ...]) -> Enum:
     # VARCHAR + CHECK on every engine: portable, and new values are a simple migration.
     return Enum(*values, name=name, native_enum=False, create_constraint=True, length=24)
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -94,7 +92,7 @@ class StaffMember(Base):
     phone: Mapped[str | None] = mapped_column(String(30))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     regions: Mapped[list[StaffRegion]] = relationship(cascade="all, delete-orphan")
 
 
@@ -113,7 +111,7 @@ class Employer(Base):
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_email: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class Vacancy(Base):
@@ -138,7 +136,7 @@ class Vacancy(Base):
     beschut_werk: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(_enum("vacancy_status", VACANCY_STATUSES), default="concept")
     origin: Mapped[str] = mapped_column(String(20), default="staff")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     employer: Mapped[Employer] = relationship()
     gemeente: Mapped[Gemeente] = relationship()
 
@@ -161,7 +159,7 @@ class Candidate(Base):
     available_from: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     gemeente: Mapped[Gemeente | None] = relationship()
 
 
@@ -172,8 +170,8 @@ class Application(Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"))
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(_enum("application_status", APPLICATION_STATUSES), default="ingediend")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
     vacancy: Mapped[Vacancy] = relationship()
     candidate: Mapped[Candidate] = relationship()
 
@@ -214,7 +212,7 @@ class Lead(Base):
     vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancy.id", ondelete="SET NULL"))
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
     assigned_staff: Mapped[StaffMember | None] = relationship()
 
 
@@ -231,43 +229,5 @@ class Conversation(Base):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     handoff_state: Mapped[str] = mapped_column(String(12), default="none")  # none / requested / active
     handoff_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    last_message_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-
-
-class ChatMessage(Base):
-    """Every message in or out, stored by the gateway before anything else can fail."""
-
-    __tablename__ = "chat_message"
-    __table_args__ = (Index("ix_chat_message_conversation_id_created", "conversation_id", "id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
-    author: Mapped[str] = mapped_column(String(10))  # user / bot / staff / system
-    text: Mapped[str] = mapped_column(Text, default="")
-    buttons: Mapped[str | None] = mapped_column(Text)  # JSON list of {"title", "payload"}
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id", ondelete="SET NULL"))
-    # For user messages: "ok" once Rasa answered, "failed" when it could not (staff can see and retry).
-    status: Mapped[str] = mapped_column(String(10), default="ok")
-    external_id: Mapped[str | None] = mapped_column(String(64))  # e.g. Telegram update_id, for dedup
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-
-
-# --- Channel gateway (bot/, migration 0005) -------------------------------------------------------
-
-
-class TelegramUpdate(Base):
-    """A Telegram update_id the gateway has taken on, so a redelivered update is answered once."""
-
-    __tablename__ = "telegram_update"
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
-
-
-class ButtonPayload(Base):
-    """A Rasa button payload too long for Telegram's 64-byte callback_data, kept under a short key."""
-
-    __tablename__ = "button_payload"
-    key: Mapped[str] = mapped_column(String(24), primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
-    payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    last_message_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)

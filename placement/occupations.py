@@ -7,13 +7,12 @@ sector (a lasser is not a monteur, but an employer looking for one may like the 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from placement.reference import Occupation, occupations
+from placement.text import fold_words as fold
 
 # Words that say something about the job but not which job it is.
 MODIFIERS = frozenset({
@@ -33,14 +32,6 @@ GENERIC = frozenset({"medewerker", "medewerkers", "medewerkster", "medewerksters
                      "werknemers", "personeel", "kracht", "krachten", "iemand", "mensen"})
 FUZZY_WHOLE = 85  # rapidfuzz ratio for the whole (cleaned) title
 FUZZY_TOKEN = 88  # stricter for single words, which have less context
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation to spaces, single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z0-9' ]+", " ", text).replace("'", "")
-    return " ".join(text.split())
 
 
 def _key(text: str) -> str:

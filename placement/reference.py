@@ -1,4 +1,5 @@
-"""Reference data shipped as files in `placement/data/`: gemeenten, regions, neighbours, occupations.
+"""Reference data shipped as files in `placement/data/`: gemeenten, regions, neighbours, place aliases,
+occupations.
 
 The files are the single source of these facts; this module reads them and loads them into the
 database (idempotently, so `make run` can call it every time).
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session
 from placement.models import Gemeente, Region, RegionNeighbour
 
 DATA = Path(__file__).resolve().parent / "data"
-ROOT_ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,15 @@ def regions() -> dict[str, str]:
 @lru_cache
 def region_neighbours() -> tuple[tuple[str, str], ...]:
     return tuple((r["region_code"], r["neighbour_code"]) for r in _read("region_neighbours.csv"))
+
+
+@lru_cache
+def place_aliases() -> dict[str, str]:
+    """Everyday place names (folded) → official CBS gemeente name: "den bosch" → "'s-Hertogenbosch".
+
+    Residences (woonplaatsen) are listed only where they lie in exactly one gemeente and are widely known.
+    """
+    return {r["alias"]: r["gemeente_naam"] for r in _read("place_aliases.csv")}
 
 
 @lru_cache

@@ -1,7 +1,7 @@
-"""The staff workspace as an ASGI app: `create_app()`; the gateway mounts it under `/staff`.
+"""The staff workspace as an ASGI app: `create_app()`; `werkpunt/app.py` mounts it under `/staff`.
 
 Tests and other embedders can pass the engines, the delivery function and the Rasa URL; by
-default everything comes from werkpunt.settings and the gateway's `bot.outbox.deliver`.
+default everything comes from the settings and the gateway's `bot.outbox.deliver`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from placement.models import _now
+from placement.clock import now
 from staff.models import AuditLog
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ ACTIONS = {
 def _row(action: str, *, staff_id: int | None = None, actor: str = "", outcome: str = "ok",
          target_type: str | None = None, target_id: str | int | None = None, ip: str | None = None,
          detail: str = "") -> dict:
-    return dict(at=_now(), staff_id=staff_id, actor=(actor or "")[:200], action=action[:40], outcome=outcome,
+    return dict(at=now(), staff_id=staff_id, actor=(actor or "")[:200], action=action[:40], outcome=outcome,
                 target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
                 ip=(ip or None) and ip[:45], detail=(detail or "")[:200])
 

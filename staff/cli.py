@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy import func, select
 
-from placement.db import engine_for, session_scope
+from placement.db import engine_for, session_factory, session_scope
 from placement.models import STAFF_ROLES, Region, StaffMember, StaffRegion
 
 
@@ -111,14 +111,12 @@ def retention(engine, tracker_engine, settings, args) -> None:
 
 
 def refresh(engine, tracker_engine, args) -> None:
-    from sqlalchemy.orm import Session
-
     from staff import summary, tracker
     from staff.models import SyncState
 
     started, total = time.monotonic(), 0
     top = tracker.max_event_id(tracker_engine) if tracker.has_events_table(tracker_engine) else 0
-    with Session(engine) as session:
+    with session_factory(engine)() as session:
         if args.full:
             summary.rebuild_all(session, tracker_engine)
         while True:
@@ -130,7 +128,7 @@ def refresh(engine, tracker_engine, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from werkpunt.settings import get_settings
+    from settings import get_settings
 
     parser = argparse.ArgumentParser(prog="python -m staff.cli", description="Beheer van de medewerkersomgeving")
     sub = parser.add_subparsers(dest="command", required=True)

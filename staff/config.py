@@ -1,4 +1,8 @@
-"""What a running staff app needs, resolved once from werkpunt.settings (or passed in by tests)."""
+"""What a running staff app needs, resolved once from the settings (or passed in by tests).
+
+Staff replies reach users through the gateway's outbox (`bot.outbox.deliver`): the staff workspace
+builds on the gateway, never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.outbox import deliver as gateway_deliver
+from placement.db import engine_for
+from settings import get_settings
 from staff.security import Policy
 
 # deliver(conversation_id, text, staff_id): store a staff message and push it to the user's channel.
 Deliver = Callable[[str, str, int], Awaitable[Any]]
-
-
-class DeliveryUnavailable(RuntimeError):
-    """No delivery function: the gateway's `bot.outbox` is not installed."""
-
-
-async def gateway_deliver(conversation_id: str, text: str, staff_id: int) -> Any:
-    """The production delivery: the gateway's outbox (imported late: the gateway imports us)."""
-    try:
-        from bot.outbox import deliver
-    except ImportError as exc:
-        raise DeliveryUnavailable("bot.outbox.deliver is niet beschikbaar") from exc
-    return await deliver(conversation_id, text, staff_id)
 
 
 @dataclass
@@ -44,9 +38,6 @@ class StaffConfig:
 
     @classmethod
     def from_settings(cls, settings=None, **overrides) -> StaffConfig:
-        from placement.db import engine_for
-        from werkpunt.settings import get_settings
-
         s = settings or get_settings()
         values: dict[str, Any] = dict(
             engine=overrides.pop("engine", None) or engine_for(s.database_url),

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from placement.models import Conversation, Lead, _now
+from placement.clock import now
+from placement.models import Conversation, Lead
 from staff.access import Staff, conversation_scope, lead_scope, queue_scope
 from staff.models import ConversationIntent, ConversationSummary, Handoff
 from staff.templating import AMSTERDAM
@@ -75,7 +76,7 @@ def overview(session: Session, staff: Staff, today: dt.date | None = None) -> Ov
             if requested is not None and taken_at >= requested:
                 waits.append(taken_at - requested)
 
-    month = _now() - dt.timedelta(days=30)
+    month = now() - dt.timedelta(days=30)
     top = session.execute(select(ConversationIntent.intent, func.sum(ConversationIntent.count).label("n"))
                           .join(c, c.id == ConversationIntent.conversation_id)
                           .where(scope, c.last_message_at >= month)

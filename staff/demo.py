@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, insert
 
-from placement.models import ChatMessage, Conversation
+from bot.models import ChatMessage
+from placement import clock
+from placement.models import Conversation
 from staff import tracker
 from staff.models import Handoff
 
@@ -178,7 +180,7 @@ def generate(engine: Engine, tracker_engine: Engine, count: int, seed: int = 7, 
              now: dt.datetime | None = None, regions: tuple[str, ...] = REGIONS, batch: int = 2000) -> list[str]:
     """Insert `count` conversations; returns their ids. Deterministic for a seed (except the ids)."""
     rng = random.Random(seed)
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or clock.now()
     tracker.create_events_table(tracker_engine)
     funcs, weights = zip(*SCENARIOS)
     convs, chats, events, ids, handoffs = [], [], [], [], []

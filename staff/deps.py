@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from placement.db import session_factory
 from placement.models import StaffMember, StaffRegion
 from staff import audit, security
 from staff.access import Staff
@@ -45,7 +47,7 @@ def client_ip(request: Request) -> str | None:
 
 
 def db(request: Request) -> Iterator[Session]:
-    session = Session(bind=config(request).engine, expire_on_commit=False)
+    session = session_factory(config(request).engine)()
     try:
         yield session
     finally:
@@ -68,7 +70,7 @@ def current_staff(request: Request, session: Session = Depends(db)) -> Staff:
                              target_id=request.url.path[-64:])
         raise LoginRequired("verlopen" if reason else None)
     member = session.get(StaffMember, row.staff_id)
-    regions = tuple(sorted(r.region_code for r in session.query(StaffRegion).filter_by(staff_id=member.id)))
+    regions = tuple(sorted(session.scalars(select(StaffRegion.region_code).where(StaffRegion.staff_id == member.id))))
     staff = Staff(id=member.id, name=member.name, email=member.email, role=member.role, regions=regions,
                   session_id=row.id, csrf_token=row.csrf_token)
     request.state.staff = staff

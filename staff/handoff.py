@@ -8,16 +8,15 @@ when Rasa is down the handoff still works and the page says so.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import re
 from urllib.parse import quote
 
 import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from placement.models import Conversation, Lead, _now
+from placement.clock import now
+from placement.models import Conversation, Lead
 from placement.office_hours import parse_office_hours, within_office_hours  # noqa: F401  (routes use them)
 from staff.access import Staff
 from staff.models import ConversationSummary, Handoff
@@ -74,7 +73,7 @@ def release(session: Session, staff: Staff, conversation: Conversation) -> bool:
     open_handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id,
                                                         Handoff.released_at.is_(None)).order_by(Handoff.id.desc()))
     if open_handoff is not None:
-        open_handoff.released_at = _now()
+        open_handoff.released_at = now()
     _update_lead(session, conversation.id, {"status": "afgerond"}, ("nieuw", "opgepakt"))
     return True
 

@@ -12,8 +12,8 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from placement.models import Base, Conversation, _now
-
+from placement.clock import now
+from placement.models import Base, Conversation
 
 
 def _conversation_fk() -> ForeignKey:
@@ -33,8 +33,8 @@ class StaffSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class AuditLog(Base):
@@ -47,7 +47,7 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_actor_action_at", "actor", "action", "at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
     staff_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(40))
@@ -103,7 +103,7 @@ class ConversationTag(Base):
     conversation_id: Mapped[str] = mapped_column(String(64), _conversation_fk(), primary_key=True)
     tag: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class NluCorrection(Base):
@@ -120,7 +120,7 @@ class NluCorrection(Base):
     intent: Mapped[str] = mapped_column(String(80))
     entities: Mapped[str] = mapped_column(Text, default="[]")  # JSON [{"entity", "value", "start", "end"}]
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class Handoff(Base):
@@ -130,7 +130,7 @@ class Handoff(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64), _conversation_fk(), index=True)
     requested_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
     taken_by: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id", ondelete="SET NULL"))
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

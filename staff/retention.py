@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from placement.models import ChatMessage, Conversation, _now
+from bot.models import ChatMessage
+from placement import clock
+from placement.db import session_factory
+from placement.models import Conversation
 from staff import audit, summary, tracker
 from staff.models import NluCorrection
 from staff.security import Policy, purge_expired_sessions
@@ -42,9 +45,9 @@ class Result:
 
 def run(engine: Engine, tracker_engine: Engine | None, days: int, policy: Policy | None = None,
         now: dt.datetime | None = None, dry_run: bool = False) -> Result:
-    cutoff = (now or _now()) - dt.timedelta(days=days)
+    cutoff = (now or clock.now()) - dt.timedelta(days=days)
     result = Result()
-    with Session(engine) as session:
+    with session_factory(engine)() as session:
         old = list(session.scalars(select(Conversation.id).where(Conversation.last_message_at < cutoff)))
         result.conversations = len(old)
         touched: list[str] = []

@@ -29,15 +29,44 @@ class CorrectionError(ValueError):
     """A correction that cannot become training data; the message is for the reviewer (Dutch)."""
 
 
+DOMAIN = ROOT / "domain"
+
+
+def merge_domain(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rasa's domain from its topic files: lists (intents, entities, actions) are joined, mappings
+    (slots, forms, responses) united; a name defined twice is an error, as it is for Rasa."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            elif isinstance(value, dict):
+                twice = set(merged.get(key, {})) & set(value)
+                if twice:
+                    raise ValueError(f"{key}: {', '.join(sorted(twice))} staat twee keer in domain/")
+                merged.setdefault(key, {}).update(value)
+            else:
+                merged[key] = value
+    return merged
+
+
 @lru_cache(maxsize=4)
-def _domain(path: str, mtime: float) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+def _domain(folder: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, Any]:
+    parts = []
+    for name, _mtime in stamp:
+        with open(Path(folder) / name, encoding="utf-8") as handle:
+            parts.append(yaml.safe_load(handle) or {})
+    return merge_domain(parts)
+
+
+def load_domain(folder: Path = DOMAIN) -> dict[str, Any]:
+    """The assistant's domain (domain/*.yml merged), read again when a file changed."""
+    files = sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    return _domain(str(folder), tuple((f.name, f.stat().st_mtime) for f in files))
 
 
 def domain() -> dict[str, Any]:
-    path = ROOT / "domain.yml"
-    return _domain(str(path), path.stat().st_mtime) if path.exists() else {}
+    return load_domain()
 
 
 def _names(items) -> list[str]:
@@ -96,7 +125,7 @@ def validate_intent(intent: str) -> str:
     if not NAME_RE.match(intent):
         raise CorrectionError("Een intentie bestaat uit kleine letters, cijfers en _.")
     if intent not in known_intents():
-        raise CorrectionError(f"'{intent}' staat niet in domain.yml. Voeg nieuwe intenties eerst daar toe.")
+        raise CorrectionError(f"'{intent}' staat niet in het domein (domain/). Voeg nieuwe intenties eerst daar toe.")
     return intent
 
 

@@ -13,7 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from placement.models import StaffMember, _now
+from placement import clock
+from placement.models import StaffMember
 from staff.models import AuditLog, StaffSession
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -74,7 +75,7 @@ def load_session(session: Session, token: str | None, policy: Policy,
     row = session.get(StaffSession, token_hash(token))
     if row is None:
         return None, None
-    now = _now()
+    now = clock.now()
     reason = None
     if now - row.created_at > policy.absolute:
         reason = "absolute"
@@ -103,7 +104,7 @@ def end_all_sessions(session: Session, staff_id: int) -> None:
 
 
 def purge_expired_sessions(session: Session, policy: Policy) -> int:
-    now = _now()
+    now = clock.now()
     result = session.execute(delete(StaffSession).where(
         (StaffSession.last_seen_at < now - policy.idle) | (StaffSession.created_at < now - policy.absolute)))
     return result.rowcount or 0
@@ -115,7 +116,7 @@ def csrf_ok(expected: str, given: str | None) -> bool:
 
 def recent_failures(session: Session, actor: str, policy: Policy) -> int:
     """Failed sign-ins for this e-mail address within the window (counted from the audit log)."""
-    since = _now() - policy.failure_window
+    since = clock.now() - policy.failure_window
     return session.scalar(select(func.count()).select_from(AuditLog).where(
         AuditLog.actor == actor, AuditLog.action == "auth.login", AuditLog.outcome == "refused",
         AuditLog.at >= since)) or 0

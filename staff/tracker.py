@@ -1,7 +1,6 @@
 """Read-only access to Rasa's SQL tracker store (`events` table at TRACKER_STORE_URL).
 
-The table definition mirrors `rasa.core.tracker_store.SQLTrackerStore.SQLEvent` (Rasa 3.6) so that
-tests and the demo generator can create it exactly as Rasa would; Rasa skips existing tables.
+The table itself is defined once, in `placement/tracker_events.py`.
 """
 
 from __future__ import annotations
@@ -11,21 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Engine, Float, Index, Integer, MetaData, String, Table, Text, func, select
+from sqlalchemy import Engine, func, select
 
-tracker_metadata = MetaData()
-events = Table(
-    "events",
-    tracker_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-    Index("ix_events_sender_id", "sender_id"),
-)
+from placement.tracker_events import create_events_table, events, tracker_metadata  # noqa: F401 (re-export)
 
 # Actions and intents that mean "the bot did not understand".
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_two_stage_fallback"})
@@ -34,11 +21,6 @@ HANDOFF_ACTIONS = frozenset({"action_request_human"})
 HANDOFF_INTENTS = frozenset({"request_human"})
 # Bookkeeping actions that a reader of a transcript does not need to see.
 QUIET_ACTIONS = frozenset({"action_listen", "action_session_start", "action_unlikely_intent"})
-
-
-def create_events_table(engine: Engine) -> None:
-    """Create Rasa's `events` table if it is missing (tests, demo data)."""
-    tracker_metadata.create_all(engine, checkfirst=True)
 
 
 def has_events_table(engine: Engine) -> bool:

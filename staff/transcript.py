@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from placement.models import ChatMessage, StaffMember
+from bot.models import ChatMessage
+from placement.models import StaffMember
 from staff import tracker
 from staff.models import Handoff, NluCorrection
 

@@ -7,7 +7,6 @@ answers; with CI=true a missing PostgreSQL is a failure, not a skip.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -15,19 +14,15 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from placement.admin import migrate
 from placement.db import make_engine, session_scope
 from placement.reference import load_reference
 from placement.seed import seed_demo
+from werkpunt.database import migrate
+from werkpunt.net import free_port
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _pg_admin() -> Engine:
@@ -101,9 +96,9 @@ def demo_engine(engine) -> Engine:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The real stack on free ports with its own seeded SQLite databases (one per test session)."""
-    from placement.admin import prepare
+    from settings import Settings
     from tests import stack as stack_mod
-    from werkpunt.settings import Settings
+    from werkpunt.database import prepare
 
     tmp = tmp_path_factory.mktemp("stack")
     settings = Settings(database_url=f"sqlite:///{tmp}/werkpunt.db", tracker_store_url=f"sqlite:///{tmp}/tracker.db",

@@ -1,30 +1,50 @@
-"""A small fake of Rasa's REST channel over real HTTP, and helpers to serve ASGI apps in tests.
+"""The one fake of Rasa for tests: its HTTP surface over real HTTP, and helpers to serve ASGI apps.
 
-The gateway tests use it instead of the real Rasa (tests/test_e2e* start the real one). It records
-every request and answers from a script close to Werkpunt's dialogue.
+`FakeRasa` answers what Werkpunt's gateway and staff workspace call (docs/contracts.md): the REST
+channel (`POST /webhooks/rest/webhook`), the tracker events API (`POST /conversations/{id}/tracker/
+events`: staff pause/resume) and `GET /status`. Given a tracker engine it also records every turn in
+Rasa's `events` table the way Rasa's SQL tracker store does, so staff transcripts read real-looking
+NLU data. It never touches the placement database: what actions do there is tested with the real
+action server (tests/test_actions_services.py, tests/test_e2e_stack.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 
 import httpx
 import uvicorn
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, insert, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from werkpunt.settings import Settings
+from placement.clock import now
+from placement.tracker_events import create_events_table, events
+from settings import Settings
+from staff.demo import Script
 
 LONG_PAYLOAD = '/apply_for_vacancy{"vacancy_id":"1234567","source":"zoekresultaat-pagina-2"}'  # > 64 bytes
 ROLE_BUTTONS = [{"title": "Ik ben werkgever", "payload": "/identify_as_employer"},
                 {"title": "Ik zoek werk", "payload": "/identify_as_jobseeker"}]
+# The fake's "NLU": typed text containing one of these words gets that intent (a payload names its own).
+INTENTS = (("medewerker", "request_human", 0.97), ("schilder", "search_jobs", 0.91),
+           ("hallo", "greet", 0.99), ("subsidie", "ask_wage_subsidy", 0.55))
+HANDOFF_ANSWER = "Ik zoek een collega voor u. Een ogenblik."
+
+
+def understand(message: str) -> tuple[str, float]:
+    """(intent, confidence) as the fake reads a message."""
+    if message.startswith("/"):  # a button payload: no NLU, the intent is given
+        return message[1:].split("{")[0], 1.0
+    return next(((i, c) for word, i, c in INTENTS if word in message.lower()), ("out_of_scope", 0.4))
 
 
 def script(message: str) -> list[dict]:
@@ -48,18 +68,27 @@ def script(message: str) -> list[dict]:
         return [{"text": ("Dit is een lange zin over werk <en> & loon. " * 250).strip()}]
     if message == "vacatures":
         return [{"text": "Ik vond 1 vacature.", "buttons": [{"title": "Solliciteer", "payload": LONG_PAYLOAD}]}]
+    if understand(message)[0] == "request_human":
+        return [{"text": HANDOFF_ANSWER}]
     return [{"text": f"U zei: {message}"}]
 
 
 class FakeRasa:
-    def __init__(self, reply: Callable[[str], list[dict]] = script) -> None:
+    def __init__(self, reply: Callable[[str], list[dict]] = script, tracker_engine: Engine | None = None) -> None:
         self.reply = reply
-        self.requests: list[dict] = []
+        self.tracker_engine = tracker_engine
+        self.requests: list[dict] = []  # REST channel bodies, in arrival order
+        self.tracker_events: list[tuple[str, str]] = []  # (sender, event) posted to the events API
         self._changed = asyncio.Condition()
         self.delay = 0.0
         self.gate: asyncio.Event | None = None  # when set by a test, answers wait until it is set
-        self.app = Starlette(routes=[Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
-                                     Route("/status", self.status)])
+        if tracker_engine is not None:
+            create_events_table(tracker_engine)
+        self.app = Starlette(routes=[
+            Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
+            Route("/conversations/{sender}/tracker/events", self.events, methods=["POST"]),
+            Route("/status", self.status),
+        ])
 
     async def webhook(self, request: Request) -> JSONResponse:
         body = await request.json()
@@ -70,7 +99,36 @@ class FakeRasa:
             await self.gate.wait()
         if self.delay:
             await asyncio.sleep(self.delay)  # a slow Rasa, for the latency measurement only
-        return JSONResponse([{"recipient_id": body["sender"], **m} for m in self.reply(body["message"])])
+        answers = self.reply(body["message"])
+        if self.tracker_engine is not None:
+            self._record_turn(body, answers)
+        return JSONResponse([{"recipient_id": body["sender"], **m} for m in answers])
+
+    def _record_turn(self, body: dict, answers: list[dict]) -> None:
+        """The turn's events, as Rasa's SQL tracker store writes them."""
+        message = str(body.get("message", ""))
+        channel = (body.get("metadata") or {}).get("channel", "web")
+        turn = Script(body["sender"], now(), channel, pause_range=(0, 0))
+        intent, confidence = understand(message)
+        turn.user(message, intent, confidence)
+        for answer in answers:
+            if answer.get("text"):
+                turn.bot("action_request_human" if intent == "request_human" else "utter_" + intent, answer["text"])
+        turn.listen()
+        with self.tracker_engine.begin() as conn:
+            conn.execute(insert(events), turn.events)
+
+    async def events(self, request: Request) -> JSONResponse:
+        """Rasa's `POST /conversations/{id}/tracker/events` (the staff workspace's pause and resume)."""
+        sender = request.path_params["sender"]
+        name = (await request.json()).get("event")
+        self.tracker_events.append((sender, name))
+        if self.tracker_engine is not None:
+            ts = time.time()
+            with self.tracker_engine.begin() as conn:
+                conn.execute(insert(events), [dict(sender_id=sender, type_name=name, timestamp=ts,
+                                                   data=json.dumps({"event": name, "timestamp": ts}))])
+        return JSONResponse({"sender_id": sender, "events": []})
 
     async def status(self, request: Request) -> JSONResponse:
         return JSONResponse({"model_file": "fake"})
@@ -113,29 +171,22 @@ async def serve(app, sock: socket.socket | None = None) -> AsyncIterator[str]:
 
 
 # --- the gateway under test ------------------------------------------------------------------------
-EVENTS_DDL = ("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-              "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-              "action_name VARCHAR(255), data TEXT)")  # the shape of Rasa 3.6's SQL tracker store
-
-
 def tracker_engine(path) -> Engine:
     """An SQLite tracker store like Rasa's, with its `events` table."""
     engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        conn.execute(text(EVENTS_DDL))
+    create_events_table(engine)
     return engine
 
 
 def add_tracker_events(engine: Engine, sender: str, count: int = 3) -> None:
     with engine.begin() as conn:
-        for n in range(count):
-            conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, '{}')"),
-                         {"s": sender, "t": float(n)})
+        conn.execute(insert(events), [dict(sender_id=sender, type_name="user", timestamp=float(n), data="{}")
+                                      for n in range(count)])
 
 
 def tracker_event_count(engine: Engine, sender: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar_one()
+        return conn.scalar(select(func.count()).select_from(events).where(events.c.sender_id == sender))
 
 
 def gateway_settings(rasa_url: str, **overrides) -> Settings:
@@ -153,7 +204,7 @@ async def running_gateway(settings: Settings, engine: Engine, tracker: Engine | 
     """The gateway (bot.server.create_app) over real HTTP; yields .url, .app and .gateway."""
     from bot.server import create_app
 
-    app = create_app(settings, engine=engine, tracker_engine=tracker, mount_staff=False)
+    app = create_app(settings, engine=engine, tracker_engine=tracker)
     async with serve(app, sock) as url:
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
             assert (await client.get("/health")).status_code == 200  # returns once startup ran

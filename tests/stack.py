@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-import subprocess
 
-from werkpunt.cli import ensure_model, start_stack, stop
-from werkpunt.settings import Settings
+from settings import Settings
+from werkpunt.stack import start_stack, stop
+from werkpunt.training import ensure_model
 
 
 @dataclass

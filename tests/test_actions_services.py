@@ -16,13 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import free_port
 from sqlalchemy import func, select, text
 
 from placement.db import session_scope
-from placement.office_hours import describe
-from werkpunt.settings import Settings
-from placement.seed import fix_sequence
 from placement.models import (
     Application,
     Candidate,
@@ -33,6 +29,10 @@ from placement.models import (
     StaffRegion,
     Vacancy,
 )
+from placement.office_hours import describe
+from placement.seed import fix_sequence
+from settings import Settings
+from werkpunt.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GOUDA, GRONINGEN = "GM0513", "GM0014"

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from tests.conftest import free_port
+from settings import ROOT
+from werkpunt.net import free_port
 from werkpunt.rasa_env import model_path
-from werkpunt.settings import ROOT
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from settings import ROOT, get_settings
 from werkpunt.rasa_env import RASA_BIN, model_path, rasa_environ
-from werkpunt.settings import ROOT, get_settings
 
 pytestmark = pytest.mark.rasa
 
@@ -42,14 +42,14 @@ def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
 def model() -> Path:
     target = model_path()
     if not target.exists():
-        from werkpunt.cli import ensure_model
+        from werkpunt.training import ensure_model
 
         ensure_model(get_settings())
     return target
 
 
 def test_rasa_data_validate_passes_without_unexpected_warnings():
-    result = rasa("data", "validate", "--domain", "domain.yml", "--data", "nlu", "--config", "config.yml")
+    result = rasa("data", "validate", "--domain", "domain", "--data", "nlu", "--config", "config.yml")
     output = ANSI.sub("", result.stdout + result.stderr)
     assert result.returncode == 0, output[-4000:]
     warnings = [w.strip() for w in re.findall(r"UserWarning: (.+)", output)]

@@ -6,8 +6,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from bot.models import ChatMessage
 from placement.db import make_engine, session_scope
-from placement.models import ChatMessage, Vacancy
+from placement.models import Vacancy
 from placement.queries import find_gemeente
 
 pytestmark = pytest.mark.rasa

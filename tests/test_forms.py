@@ -16,11 +16,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
-from werkpunt.settings import ROOT
+from settings import ROOT
+from staff.review import load_domain
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 
 # The validators never touch the database; one backend is enough to start the server.
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 @pytest.fixture(scope="module")
 def action_url(engine, db_url, tmp_path_factory) -> str:
-    from tests.conftest import free_port
+    from werkpunt.net import free_port
 
     port = free_port()
     env = dict(os.environ, DATABASE_URL=db_url, LOG_LEVEL="WARNING")

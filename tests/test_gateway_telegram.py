@@ -17,12 +17,21 @@ import pytest
 from sqlalchemy import select
 
 from bot import text as texts
+from bot.models import ButtonPayload, ChatMessage
 from bot.outbox import deliver
-from tests.fake_rasa import (LONG_PAYLOAD, FakeRasa, add_tracker_events, gateway_settings, running_gateway, serve,
-                       tracker_engine, tracker_event_count)
-from tests.fake_telegram import TOKEN, running_fake_telegram
 from placement.db import session_scope
-from placement.models import ButtonPayload, ChatMessage, Conversation
+from placement.models import Conversation
+from tests.fake_rasa import (
+    LONG_PAYLOAD,
+    FakeRasa,
+    add_tracker_events,
+    gateway_settings,
+    running_gateway,
+    serve,
+    tracker_engine,
+    tracker_event_count,
+)
+from tests.fake_telegram import TOKEN, running_fake_telegram
 
 CHATS = itertools.count(5_000_001)
 

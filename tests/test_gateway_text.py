@@ -6,7 +6,7 @@ import pytest
 
 from bot import text as texts
 from bot.rasa_client import RasaUnavailable, parse
-from werkpunt.settings import Settings
+from settings import Settings
 
 
 @pytest.mark.parametrize("raw, clean", [

@@ -13,12 +13,21 @@ import pytest
 from sqlalchemy import select
 
 from bot import text as texts
+from bot.models import ChatMessage
 from bot.outbox import DeliveryError, deliver
 from bot.webchat import COOKIE
 from placement.db import session_scope
-from placement.models import ChatMessage, Conversation
-from tests.fake_rasa import (FakeRasa, add_tracker_events, gateway_settings, listening_socket, running_gateway, serve,
-                             tracker_engine, tracker_event_count)
+from placement.models import Conversation
+from tests.fake_rasa import (
+    FakeRasa,
+    add_tracker_events,
+    gateway_settings,
+    listening_socket,
+    running_gateway,
+    serve,
+    tracker_engine,
+    tracker_event_count,
+)
 
 
 @pytest.fixture(scope="module")

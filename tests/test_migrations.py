@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from placement.admin import alembic_config, migrate
 from placement.db import make_engine
-from placement.schema import full_metadata, include_object
+from werkpunt.database import alembic_config, migrate
+from werkpunt.schema import full_metadata, include_object
 
 
 def _diff(engine):

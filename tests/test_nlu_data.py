@@ -9,9 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from placement.reference import gemeenten, occupations
-from werkpunt.gen_lookups import PLACE_ALIASES, expected_files, fold
-from werkpunt.settings import ROOT
+from placement.reference import gemeenten, occupations, place_aliases
+from placement.text import fold
+from settings import ROOT
+from staff.review import load_domain
+from tools.gen_lookups import expected_files
 
 # Issue 3: the intent names are a contract (analytics, staff filters and evaluation use them).
 ISSUE_INTENTS = {
@@ -24,7 +26,7 @@ ISSUE_INTENTS = {
 }
 MIN_EXAMPLES = 25
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\(([^)]+)\)|(\{[^}]+\}))")
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 CONTRACT = (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
 
 
@@ -91,7 +93,7 @@ def test_annotations_use_declared_entities_and_canonical_values():
                     assert spec["value"] in places, example
                 if spec == "location":
                     # Rasa's synonym mapper would make the typed form ("utrecht") the canonical value.
-                    assert match.group(1) in places or fold(match.group(1)) in PLACE_ALIASES, example
+                    assert match.group(1) in places or fold(match.group(1)) in place_aliases(), example
 
 
 def test_synonyms_map_to_occupation_labels_and_gemeente_names():
@@ -105,7 +107,7 @@ def test_synonyms_map_to_occupation_labels_and_gemeente_names():
 
 def test_lookup_files_match_the_reference_data():
     for path, content in expected_files().items():
-        assert path.read_text(encoding="utf-8") == content, f"run: python -m werkpunt.gen_lookups ({path.name})"
+        assert path.read_text(encoding="utf-8") == content, f"run: python -m tools.gen_lookups ({path.name})"
     lookup = next(b for b in nlu_blocks(ROOT / "nlu" / "lookups") if b.get("lookup") == "location")
     names = set(_examples(lookup))
     assert len(gemeenten()) == 342 and all(g.name in names for g in gemeenten())

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from placement.db import session_scope
-from placement.models import Application, Candidate, Employer, Gemeente, Region, StaffMember, Vacancy
 from placement.matching import search_vacancies
+from placement.models import Application, Candidate, Employer, Gemeente, Region, StaffMember, Vacancy
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import load_reference
 from placement.seed import SIZES, seed_demo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from werkpunt.settings import ROOT, Settings
+from settings import ROOT, Settings
 
 
 def test_every_setting_is_in_the_readme_configuration_table():

@@ -16,8 +16,9 @@ from placement.db import make_engine, session_scope
 from staff.models import AuditLog, StaffSession
 from staff.security import token_hash
 from staff.summary import conversation_ref
-from staff.testing import csrf_of, insert_script, login, make_staff, new_script, workspace
-from tests.conftest import free_port, new_database_url
+from tests.conftest import new_database_url
+from tests.staff_support import csrf_of, insert_script, login, make_staff, new_script, workspace
+from werkpunt.net import free_port
 
 
 @pytest.fixture(scope="module")

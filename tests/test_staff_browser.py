@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from staff.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, XSS, demo_stack
+from tests.staff_support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, XSS, demo_stack, request_handoff
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,6 @@ def stack(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("chromium is missing (make chromium installs it)")
         pytest.skip("Debian chromium not installed (apt-get install chromium)")
-    pytest.importorskip("bot.server", reason="the gateway (bot/) is needed for the web chat side")
     with demo_stack(tmp_path_factory.mktemp("stack")) as running:
         yield running
 
@@ -98,6 +97,7 @@ def test_staff_journey(stack, browser, tmp_path):
     user.locator("#message").fill("Ik wil een medewerker spreken")
     user.locator("#send").click()
     user.get_by_text("Ik zoek een collega voor u.").wait_for()
+    request_handoff(stack["engine"], "AM20")
 
     # 5. the staff member takes it from the queue, replies, reads the answer, hands back
     page.get_by_role("link", name="Overnemen").first.click()
@@ -114,7 +114,7 @@ def test_staff_journey(stack, browser, tmp_path):
     user.locator("#message").fill("In de zorg, in Gouda")
     user.locator("#send").click()
     page.locator("section.live li.msg.user", has_text="In de zorg, in Gouda").wait_for(timeout=10_000)  # polled
-    assert [m for m in stack["rasa"].requests if "In de zorg" in m] == []  # the bot stayed silent
+    assert [m for m in stack["rasa"].messages() if "In de zorg" in m] == []  # the bot stayed silent
 
     page.get_by_role("button", name="Teruggeven aan de assistent").click()
     page.wait_for_url(re.compile(r".*melding=teruggegeven$"))

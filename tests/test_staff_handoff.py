@@ -9,14 +9,25 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from bot.models import ChatMessage
 from placement.db import make_engine, session_scope
-from placement.models import ChatMessage, Conversation, Lead
+from placement.models import Conversation, Lead
 from staff.handoff import parse_office_hours, within_office_hours
 from staff.models import AuditLog, Handoff
 from staff.summary import conversation_ref
-from staff.testing import (FakeRasa, RecordingDeliver, Served, csrf_of, insert_script, login, make_staff,
-                           new_script, workspace)
-from tests.conftest import free_port, new_database_url
+from tests.conftest import new_database_url
+from tests.fake_rasa import FakeRasa
+from tests.staff_support import (
+    RecordingDeliver,
+    Served,
+    csrf_of,
+    insert_script,
+    login,
+    make_staff,
+    new_script,
+    workspace,
+)
+from werkpunt.net import free_port
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +36,7 @@ def env(engine, tmp_path_factory):
     tracker_engine = make_engine(url)
     make_staff(engine, "sanne@test.example", "consulent", ("AM20",), name="Sanne de Vries")
     make_staff(engine, "kees@test.example", "jobcoach", ("AM20",), name="Kees Bakker")
-    rasa = FakeRasa(engine, tracker_engine)
+    rasa = FakeRasa(tracker_engine=tracker_engine)
     deliver = RecordingDeliver(engine)
     with Served(rasa.app, free_port()) as rasa_server, \
             workspace(engine, tracker_engine, free_port(), deliver=deliver, rasa_url=rasa_server.url) as (served, _):

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from placement.db import make_engine, session_scope
 from placement.models import Conversation
 from staff import summary, tracker
+from staff.demo import Script
 from staff.models import ConversationIntent, ConversationSummary, ConversationTag
 from staff.summary import conversation_ref
 from staff.templating import AMSTERDAM
-from staff.demo import Script
-from staff.testing import csrf_of, insert_script, login, make_staff, new_script, workspace
-from tests.conftest import free_port, new_database_url
+from tests.conftest import new_database_url
+from tests.staff_support import csrf_of, insert_script, login, make_staff, new_script, workspace
+from werkpunt.net import free_port
 
 # Yesterday 12:00 in Amsterdam: whole days back from there never cross midnight, whatever the clock says.
 _NOON = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(12), tzinfo=AMSTERDAM)

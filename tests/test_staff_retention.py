@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from bot.models import ChatMessage
+from placement import clock
 from placement.db import make_engine
-from placement.models import ChatMessage, Conversation
+from placement.models import Conversation
 from staff import retention, summary, tracker
 from staff.models import AuditLog, ConversationSummary, ConversationTag, NluCorrection, StaffSession
-from staff.testing import insert_script, make_staff, new_script
 from tests.conftest import new_database_url
+from tests.staff_support import insert_script, make_staff, new_script
 
 ROOT = Path(__file__).resolve().parent.parent
 MARGIN = dt.timedelta(minutes=10)  # the command runs a little later than the fixture: its cutoff moves
@@ -39,7 +41,7 @@ def conversation(engine, tracker_engine, last: dt.datetime, first: dt.datetime |
 @pytest.fixture(scope="module")
 def env(engine, tmp_path_factory):
     global NOW, CUTOFF
-    NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    NOW = clock.now()
     CUTOFF = NOW - dt.timedelta(days=90)
     url, drop = new_database_url(engine.dialect.name, tmp_path_factory.mktemp("tracker"))
     tracker_engine = make_engine(url)

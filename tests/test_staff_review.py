@@ -19,8 +19,9 @@ from placement.db import make_engine, session_scope
 from staff import review
 from staff.models import AuditLog, NluCorrection
 from staff.summary import conversation_ref
-from staff.testing import csrf_of, insert_script, login, make_staff, new_script, workspace
-from tests.conftest import free_port, new_database_url
+from tests.conftest import new_database_url
+from tests.staff_support import csrf_of, insert_script, login, make_staff, new_script, workspace
+from werkpunt.net import free_port
 
 RASA_PYTHON = Path(__file__).resolve().parent.parent / ".venv" / "rasa" / "bin" / "python"
 
@@ -78,7 +79,7 @@ def test_correct_intent_and_entities(env):
 
 
 @pytest.mark.parametrize("intent, entities, message", [
-    ("bestaat_niet", "", "staat niet in domain.yml"),
+    ("bestaat_niet", "", "staat niet in het domein"),
     ("search_jobs", "job_title: timmerman", "komt niet"),
     ("search_jobs", "kleur: blauw", "Onbekende entiteit"),
     ("search_jobs", "zonder dubbelepunt", "entiteit: waarde"),
@@ -138,7 +139,7 @@ def test_export_test_story(env, tmp_path):
     steps = story["steps"]
     assert steps[:3] == [{"user": "Hallo", "intent": "greet"}, {"action": "utter_greet"}, {"action": "utter_ask_role"}]
     assert {"intent": "identify_as_jobseeker"} in steps
-    # Only slots that steer the dialogue (influence_conversation in domain.yml) become story steps.
+    # Only slots that steer the dialogue (influence_conversation in domain/) become story steps.
     assert ({"slot_was_set": [{"user_role": "werkzoekende"}]} in steps) == ("user_role" in review.story_slots())
     assert {"user": "ik wil (graag) verven in [Gouda](location) als [schilder](job_title)",
             "intent": "search_jobs"} in steps  # the correction is applied
@@ -153,7 +154,7 @@ def test_export_test_story(env, tmp_path):
         check = textwrap.dedent(f"""
             from rasa.shared.core.domain import Domain
             from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-            steps = YAMLStoryReader(Domain.load("domain.yml")).read_from_file({str(path)!r})
+            steps = YAMLStoryReader(Domain.load("domain")).read_from_file({str(path)!r})
             print(len(steps), len(steps[0].events))
         """)
         out = subprocess.run([str(RASA_PYTHON), "-c", check], capture_output=True, text=True, timeout=240,

@@ -3,158 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
-from werkpunt.rasa_env import MODELS, model_path, rasa_environ, run_command, train_command
-from werkpunt.settings import ROOT, Settings, get_settings
+from placement.office_hours import parse_office_hours
+from settings import ROOT, Settings, get_settings
+from werkpunt.console import fail, say
+from werkpunt.database import prepare_database, prepare_demo_staff
+from werkpunt.net import port_free
+from werkpunt.stack import start_stack, stop
+from werkpunt.training import ensure_model
 
 
-def say(message: str) -> None:
-    print(f"[werkpunt] {message}", flush=True)
-
-
-def fail(message: str, code: int = 2) -> int:
-    print(f"[werkpunt] FOUT: {message}", file=sys.stderr, flush=True)
-    return code
-
-
-def prepare_database(settings: Settings):
-    from placement.admin import prepare
-
-    return prepare(settings.database_url, settings.demo_size, settings.seed, report=say)
-
-
-DEMO_ADMIN = "admin@werkpunt.example"
-
-
-def prepare_demo_staff(settings: Settings, engine) -> None:
-    """First start only: a password for the demo admin (kept in var/, mode 0600) and demo conversations."""
-    import secrets
-
-    from sqlalchemy import select
-
-    from placement.db import make_engine, session_scope
-    from placement.models import StaffMember
-    from staff.security import hash_password
-
-    password_file = ROOT / "var" / "demo-admin-password.txt"
-    with session_scope(engine) as session:
-        admin = session.scalar(select(StaffMember).where(StaffMember.email == DEMO_ADMIN))
-        if admin is None or admin.password_hash:
-            return
-        password = secrets.token_urlsafe(12)
-        admin.password_hash = hash_password(password)
-    password_file.parent.mkdir(exist_ok=True)
-    password_file.write_text(password + "\n")
-    password_file.chmod(0o600)
-    from staff import demo
-
-    tracker_engine = make_engine(settings.tracker_store_url)
-    demo.generate(engine, tracker_engine, 200, seed=settings.seed)
-    tracker_engine.dispose()
-    say(f"medewerkersomgeving: log in als {DEMO_ADMIN} met het wachtwoord in {password_file} "
-        "(andere demomedewerkers: python -m staff.cli set-password <e-mail>); 200 demogesprekken toegevoegd")
-
-
-def ensure_model(settings: Settings, force: bool = False) -> Path:
-    """Train a model unless one for the current data and config exists. Never leaves a half model."""
-    target = model_path()
-    if target.exists() and not force:
-        say(f"model {target.name} is actueel, niet opnieuw getraind")
-        return target
-    MODELS.mkdir(exist_ok=True)
-    say(f"model trainen ({target.name}); dit duurt een paar minuten...")
-    started = time.monotonic()
-    log_path = ROOT / "var" / "log" / "train.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=MODELS, prefix=".train-") as tmp, open(log_path, "wb") as log:
-        partial = Path(tmp) / target.name
-        # Rasa's progress bars would flood the terminal: they go to the log, a heartbeat goes here.
-        proc = subprocess.Popen(train_command(partial), cwd=ROOT, env=rasa_environ(settings),
-                                stdout=log, stderr=subprocess.STDOUT)
-        while proc.poll() is None:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                say(f"  nog bezig met trainen ({time.monotonic() - started:.0f}s, log: {log_path})")
-        if proc.returncode != 0 or not partial.exists():
-            tail = log_path.read_text(errors="replace").splitlines()[-15:]
-            raise RuntimeError("rasa train is mislukt:\n" + "\n".join(tail) + f"\nVolledige log: {log_path}")
-        os.replace(partial, target)  # atomic: a model file is complete or absent
-    for old in MODELS.glob("werkpunt-*.tar.gz"):
-        if old != target:
-            old.unlink()
-    say(f"model getraind in {time.monotonic() - started:.0f}s")
-    return target
-
-
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    return False
-
-
-def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subprocess.Popen]:
-    """Start action server, Rasa and the gateway; returns the processes once all answer."""
-    python = sys.executable
-    env = rasa_environ(settings)
-    log_dir.mkdir(parents=True, exist_ok=True)
-    specs = [
-        ("actieserver", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-         f"http://127.0.0.1:{settings.action_port}/health", 60),
-        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240),
-        ("gateway", [python, "-m", "uvicorn", "bot.server:app", "--host", settings.host, "--port", str(settings.port),
-                     "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
-         f"http://127.0.0.1:{settings.port}/health", 60),
-    ]
-    procs: list[subprocess.Popen] = []
-    for name, cmd, health, timeout in specs:
-        log = open(log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        procs.append(proc)
-        say(f"{name} starten (log: {log_dir / (name + '.log')})")
-        if not wait_http(health, timeout, proc):
-            stop(procs)
-            raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
-    return procs
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for proc in reversed(procs):
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+def check_settings(settings: Settings) -> None:
+    """Settings that only project code can check; a problem ends the start with one Dutch line."""
+    try:
+        parse_office_hours(settings.office_hours)
+    except ValueError as exc:
+        raise RuntimeError(f"OFFICE_HOURS: {exc}") from exc
 
 
 def telegram_status(settings: Settings) -> str:
@@ -202,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
+        check_settings(settings)
         if args.command == "prepare":
             prepare_database(settings)
         elif args.command == "train":
@@ -211,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # every failure ends in one clear line, not a traceback
         from pydantic import ValidationError
 
-        if isinstance(exc, (RuntimeError, ValidationError)) or type(exc).__name__ == "DatabaseConfigError":
+        if isinstance(exc, (RuntimeError, ValidationError)):  # DatabaseConfigError is a RuntimeError too
             return fail(str(exc))
         raise
     return 0

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from werkpunt.settings import ROOT, Settings
+from settings import ROOT, Settings
 
 RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 MODELS = ROOT / "models"
 # Files whose content decides the trained model. Anything else changing does not need a retrain.
-TRAINING_INPUTS = ("config.yml", "domain.yml")
-TRAINING_DIRS = ("nlu",)
+TRAINING_INPUTS = ("config.yml",)
+TRAINING_DIRS = ("domain", "nlu")
 
 
 def tracker_env(url: str) -> dict[str, str]:
@@ -61,7 +61,7 @@ def model_path() -> Path:
 
 
 def train_command(out: Path) -> list[str]:
-    return [str(RASA_BIN), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu",
+    return [str(RASA_BIN), "train", "--config", "config.yml", "--domain", "domain", "--data", "nlu",
             "--out", str(out.parent), "--fixed-model-name", out.name.removesuffix(".tar.gz")]
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from placement.matching import scoring as sc
 from placement.matching.area import Area, area_for, gemeente_name, region_name_of
 from placement.models import Candidate, Vacancy
-from placement.occupations import GENERIC, MODIFIERS, STOPWORDS, fold, label, normalise, related
+from placement.occupations import GENERIC, MODIFIERS, STOPWORDS, label, normalise, related
 from placement.reference import Occupation
+from placement.text import fold_words
 
 SHORTLIST = 200
 
@@ -45,7 +46,7 @@ def _hours_sql(value_between):
 
 def _title_words(text: str | None) -> list[str]:
     skip = STOPWORDS | MODIFIERS | GENERIC
-    return [w for w in fold(text or "").split() if len(w) >= 2 and w not in skip][:4]
+    return [w for w in fold_words(text or "").split() if len(w) >= 2 and w not in skip][:4]
 
 
 def _rank_vacancies(session: Session, occupation: str | None, title_words: list[str], area: Area | None,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from placement.clock import now
 from placement.matching.area import gemeente_name, region_code_of
 from placement.models import Application, Candidate, Lead, Vacancy
 from placement.occupations import label, normalise
@@ -19,9 +20,6 @@ from placement.services.routing import Routed, candidate_for, create_lead, route
 
 CONSENT_WORDS = {"true", "ja", "yes", "akkoord", "ik ga akkoord", "goed", "oke", "ok", "prima", "1"}
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def has_consent(value: object) -> bool:
@@ -67,9 +65,9 @@ def register_candidate(session: Session, *, sender_id: str, job_title: str | Non
     cand.occupation = occ.code if occ else cand.occupation
     cand.gemeente_code = gemeente.code if gemeente else cand.gemeente_code
     cand.hours_wanted = parse_hours(hours) or cand.hours_wanted
-    cand.available_from = cand.available_from or _now().date()
+    cand.available_from = cand.available_from or now().date()
     cand.active = True
-    cand.consent_at = _now()
+    cand.consent_at = now()
     session.flush()
     return Registration("ok", created, occ.label if occ else None, gemeente_name(cand.gemeente_code) or None)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,7 +15,6 @@ from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import DATA, GemeenteRow
 from placement.services.employer import clean_text
 from placement.services.routing import Routed, candidate_for, create_lead, region_for_user, routed
-
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from placement.models import Conversation, Region, _now
+from placement.clock import now
+from placement.models import Conversation, Region
 from staff import audit, inbox, review, summary, tracker
 from staff.access import Staff, can_see_conversation
 from staff.deps import client_ip, config, csrf_staff, current_staff, db, refuse
@@ -77,7 +78,7 @@ def mark_reviewed(ref: str, request: Request, reviewed: str = Form("1"), staff: 
                   session: Session = Depends(db)) -> Response:
     _conversation, summ = load(request, session, staff, ref)
     done = reviewed == "1"
-    summ.reviewed_at, summ.reviewed_by = (_now(), staff.id) if done else (None, None)
+    summ.reviewed_at, summ.reviewed_by = (now(), staff.id) if done else (None, None)
     audit.record(session, "review.mark", staff_id=staff.id, actor=staff.email, target_type="conversation",
                  target_id=ref, ip=client_ip(request), detail="beoordeeld" if done else "teruggezet")
     session.commit()
@@ -124,9 +125,9 @@ def correct(ref: str, request: Request, event_id: int = Form(...), intent: str =
                                                      NluCorrection.event_id == event_id))
     if row is None:
         row = NluCorrection(conversation_id=conversation.id, event_id=event_id, text=turn.text,
-                            message_at=tracker.to_datetime(event["timestamp"]) or _now(), original_intent=turn.intent)
+                            message_at=tracker.to_datetime(event["timestamp"]) or now(), original_intent=turn.intent)
         session.add(row)
-    row.intent, row.entities, row.staff_id, row.created_at = chosen, json.dumps(parsed), staff.id, _now()
+    row.intent, row.entities, row.staff_id, row.created_at = chosen, json.dumps(parsed), staff.id, now()
     audit.record(session, "review.correct", staff_id=staff.id, actor=staff.email, target_type="conversation",
                  target_id=ref, ip=client_ip(request), detail=f"{turn.intent} → {chosen}")
     session.commit()

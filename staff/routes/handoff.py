@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from placement.models import Conversation, _now
+from placement.clock import now
+from placement.db import session_factory
+from placement.models import Conversation
 from staff import audit, handoff, summary
 from staff.access import Staff, can_see_conversation, can_take, queue_scope
 from staff.deps import client_ip, config, csrf_staff, current_staff, db, refuse
@@ -39,7 +41,7 @@ def queue(request: Request, staff: Staff = Depends(current_staff), session: Sess
     mine = session.execute(select(*columns).join(s, s.conversation_id == c.id)
                            .where(c.handoff_state == "active", c.handoff_staff_id == staff.id)
                            .order_by(c.last_message_at.desc())).all()
-    return render(request, "handoff_queue.html", waiting=waiting, mine=mine, now=_now(),
+    return render(request, "handoff_queue.html", waiting=waiting, mine=mine, now=now(),
                   open_now=handoff.within_office_hours(cfg.office_hours), office_hours=cfg.office_hours)
 
 
@@ -48,7 +50,7 @@ async def take(ref: str, request: Request, staff: Staff = Depends(csrf_staff)) -
     cfg = config(request)
 
     def claim() -> tuple[str | None, bool]:
-        with Session(cfg.engine, expire_on_commit=False) as session:
+        with session_factory(cfg.engine)() as session:
             conversation = _for_take(request, session, staff, ref)
             if conversation is None:
                 return None, False
@@ -120,7 +122,7 @@ async def reply(ref: str, request: Request, text: str = Form(""), staff: Staff =
     cfg = config(request)
 
     def check() -> str:
-        with Session(cfg.engine) as session:
+        with session_factory(cfg.engine)() as session:
             return _own_active(request, session, staff, ref).id
 
     conversation_id = await run_in_threadpool(check)
@@ -142,7 +144,7 @@ async def release(ref: str, request: Request, staff: Staff = Depends(csrf_staff)
     cfg = config(request)
 
     def hand_back() -> str:
-        with Session(cfg.engine) as session:
+        with session_factory(cfg.engine)() as session:
             conversation = _own_active(request, session, staff, ref)
             handoff.release(session, staff, conversation)
             audit.record(session, "handoff.release", staff_id=staff.id, actor=staff.email,

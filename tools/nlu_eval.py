@@ -9,7 +9,7 @@ reports/nlu_holdout/. With `--cv` it also runs 3-fold cross-validation on the tr
 Intent macro-F1 is the mean F1 over the intents of issue 3, as `rasa test nlu` computes it: the
 top intent, also when the bot would not trust it. The running bot does not answer those: below the
 FallbackClassifier thresholds it offers the two most likely intents instead. So a second, strict
-pass parses the held-out messages like the bot does (werkpunt/nlu_parse_rasa.py) and counts a
+pass parses the held-out messages like the bot does (tools/nlu_parse_rasa.py) and counts a
 fallback as a miss; it also says how often the right intent was among the two buttons offered.
 Entity F1 is Rasa's token-level F1 per entity of DIETClassifier. Exits 1 when a target is missed
 (targets apply to both intent numbers).
@@ -23,9 +23,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from werkpunt.cli import ensure_model
+from settings import ROOT, get_settings
 from werkpunt.rasa_env import RASA_BIN, rasa_environ
-from werkpunt.settings import ROOT, get_settings
+from werkpunt.training import ensure_model
 
 HOLDOUT = ROOT / "tests" / "nlu_holdout"
 REPORTS = ROOT / "reports"
@@ -123,7 +123,7 @@ def _gold(path: Path) -> list[tuple[str, str]]:
 def evaluate_cross_validation(folds: int) -> dict:
     out = REPORTS / "nlu_cv"
     run_rasa(["test", "nlu", "--nlu", "nlu", "--config", "config.yml", "--cross-validation", "--folds",
-              str(folds), "--out", str(out), "--domain", "domain.yml"])
+              str(folds), "--out", str(out), "--domain", "domain"])
     return summarise(out)
 
 
@@ -144,7 +144,7 @@ def report(title: str, summary: dict) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="werkpunt.nlu_eval")
+    parser = argparse.ArgumentParser(prog="tools.nlu_eval")
     parser.add_argument("--cv", action="store_true", help="also run cross-validation on the training data")
     parser.add_argument("--folds", type=int, default=3)
     args = parser.parse_args(argv)

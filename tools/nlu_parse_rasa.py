@@ -1,8 +1,8 @@
 """Parse messages with a trained model, the way the running bot does (FallbackClassifier included).
 
-Runs under the *Rasa* environment (Python 3.10), started by werkpunt/nlu_eval.py:
+Runs under the *Rasa* environment (Python 3.10), started by tools/nlu_eval.py:
 
-    .venv/rasa/bin/python werkpunt/nlu_parse_rasa.py MODEL.tar.gz < texts.json
+    .venv/rasa/bin/python tools/nlu_parse_rasa.py MODEL.tar.gz < texts.json
 
 Prints one line `WERKPUNT_JSON:[...]` with, per text, the intent, its confidence and the two
 highest-ranked real intents (what the two-stage fallback would offer). Rasa also logs to stdout.

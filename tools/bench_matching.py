@@ -24,12 +24,12 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from placement.admin import check_connection, migrate
 from placement.db import DatabaseConfigError, make_engine, session_scope
 from placement.matching import candidates_for_vacancy, search_vacancies, vacancies_for_candidate
 from placement.models import Candidate, Employer, Vacancy
 from placement.reference import gemeenten, load_reference, occupations
 from placement.seed import seed_demo
+from werkpunt.database import check_connection, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_URL = os.environ.get("BENCH_SQLITE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'werkpunt-bench.db'}")

@@ -1,18 +1,17 @@
-"""Test support for the staff workspace (used by tests/test_staff_*.py; no test framework imports here).
+"""Test support for the staff workspace (tests/test_staff_*.py, tools/screenshots.py, tools/bench_staff.py).
 
-- `Served`: an ASGI app on a real port (uvicorn in a thread), mounted under /staff like the gateway does.
-- `FakeRasa`: Rasa's REST channel and tracker-events API over real HTTP; it writes events to the
-  tracker table the way Rasa does, so transcripts show real-looking NLU data.
+- `Served`: an ASGI app on a real port (uvicorn in a thread), mounted under /staff as in `werkpunt/app.py`.
 - helpers to create staff accounts, insert scripted conversations and sign in over HTTP.
+- `demo_stack`: demo data, the fake Rasa (tests/fake_rasa.py) and the real web application.
+
+No test framework imports here, so the documentation tools can use it too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,25 +20,19 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import Engine, insert, select, update
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from sqlalchemy import Engine, insert, select
 
+from bot.models import ChatMessage
+from placement.clock import now
 from placement.db import session_scope
-from placement.models import ChatMessage, Conversation, StaffMember, StaffRegion
-from staff import tracker
+from placement.models import Conversation, StaffMember, StaffRegion
+from placement.tracker_events import create_events_table, events
 from staff.demo import Script
 from staff.security import hash_password
+from werkpunt.net import free_port
 
 PASSWORD = "werkpunt-test-wachtwoord"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Served:
@@ -104,8 +97,12 @@ def csrf_of(html: str) -> str:
 
 def insert_script(engine: Engine, tracker_engine: Engine, script: Script, role: str | None = None,
                   region: str | None = None, handoff_state: str = "none", gateway_only: list[dict] = ()) -> str:
-    """Store a scripted conversation: events in the tracker store, rows in conversation/chat_message."""
-    tracker.create_events_table(tracker_engine)
+    """Store a scripted conversation: events in the tracker store, rows in conversation/chat_message.
+
+    `role` and `region` are set here explicitly because a scripted conversation skips the dialogue: in
+    production the gateway creates the row and the actions write role and region as the user names them.
+    """
+    create_events_table(tracker_engine)
     with engine.begin() as conn:
         conn.execute(insert(Conversation), [dict(
             id=script.sender, channel=script.channel, role=role, region_code=region, handoff_state=handoff_state,
@@ -116,72 +113,22 @@ def insert_script(engine: Engine, tracker_engine: Engine, script: Script, role: 
             conn.execute(insert(ChatMessage), rows)
     if script.events:
         with tracker_engine.begin() as conn:
-            conn.execute(insert(tracker.events), script.events)
+            conn.execute(insert(events), script.events)
     return script.sender
+
+
+def request_handoff(engine: Engine, region: str, role: str = "werkzoekende") -> str:
+    """For the newest conversation, what `action_request_human` does (the fake Rasa runs no actions):
+    the handoff is requested, with the role and region the real dialogue would have written."""
+    with session_scope(engine) as session:
+        conversation = session.scalars(select(Conversation).order_by(Conversation.last_message_at.desc())).first()
+        conversation.handoff_state, conversation.role, conversation.region_code = "requested", role, region
+        return conversation.id
 
 
 def new_script(at: dt.datetime | None = None, channel: str = "web") -> Script:
     sender = ("tg-" + secrets.token_hex(16)) if channel == "telegram" else secrets.token_urlsafe(24)
-    return Script(sender, at or dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=30), channel)
-
-
-INTENTS = (("medewerker", "request_human", 0.97), ("schilder", "search_jobs", 0.91),
-           ("hallo", "greet", 0.99), ("subsidie", "ask_wage_subsidy", 0.55))
-
-
-class FakeRasa:
-    """Rasa's REST channel plus `POST /conversations/{id}/tracker/events`, writing events like Rasa."""
-
-    def __init__(self, engine: Engine, tracker_engine: Engine, region: str = "AM20") -> None:
-        self.engine, self.tracker_engine, self.region = engine, tracker_engine, region
-        self.tracker_events: list[tuple[str, str]] = []
-        self.requests: list[str] = []  # messages the gateway passed on
-        tracker.create_events_table(tracker_engine)
-        self.app = Starlette(routes=[
-            Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
-            Route("/conversations/{sender}/tracker/events", self.events, methods=["POST"]),
-            Route("/status", lambda r: JSONResponse({"model_file": "fake"})),
-        ])
-
-    def _write(self, script: Script) -> None:
-        with self.tracker_engine.begin() as conn:
-            conn.execute(insert(tracker.events), script.events)
-
-    async def webhook(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        sender, text = body["sender"], str(body.get("message", ""))
-        self.requests.append(text)
-        channel = (body.get("metadata") or {}).get("channel", "web")
-        script = Script(sender, dt.datetime.now(dt.UTC).replace(tzinfo=None), channel, pause_range=(0, 0))
-        if text.startswith("/"):  # a button payload: no NLU, the intent is given
-            intent, confidence = text[1:].split("{")[0], 1.0
-        else:
-            intent, confidence = next(((i, c) for word, i, c in INTENTS if word in text.lower()),
-                                      ("out_of_scope", 0.4))
-        script.user(text, intent, confidence)
-        if intent == "request_human":
-            answer = "Ik zoek een collega voor u. Een ogenblik."
-            script.bot("action_request_human", answer)
-            with self.engine.begin() as conn:  # what action_request_human does
-                conn.execute(update(Conversation).where(Conversation.id == sender)
-                             .values(handoff_state="requested", role="werkzoekende", region_code=self.region))
-        else:
-            answer = f"Ik hoorde: {intent}."
-            script.bot("utter_" + intent, answer)
-        script.listen()
-        self._write(script)
-        return JSONResponse([{"recipient_id": sender, "text": answer}])
-
-    async def events(self, request: Request) -> JSONResponse:
-        sender = request.path_params["sender"]
-        body = await request.json()
-        name = body.get("event")
-        self.tracker_events.append((sender, name))
-        with self.tracker_engine.begin() as conn:
-            ts = time.time()
-            conn.execute(insert(tracker.events), [dict(sender_id=sender, type_name=name, timestamp=ts,
-                                                       data=json.dumps({"event": name, "timestamp": ts}))])
-        return JSONResponse({"sender_id": sender, "events": []})
+    return Script(sender, at or now() - dt.timedelta(minutes=30), channel)
 
 
 class RecordingDeliver:
@@ -224,11 +171,12 @@ def demo_stack(tmp_dir, conversations: int = 150) -> Iterator[dict]:
     Yields the URLs and engines. Staff accounts: sanne@werkpunt.example (consulent AM20) and
     beheer@werkpunt.example (admin), both with PASSWORD.
     """
-    from placement.admin import prepare
     from placement.db import make_engine
+    from settings import Settings
     from staff import demo
-    from staff.app import create_app as create_staff_app
-    from werkpunt.settings import Settings
+    from tests.fake_rasa import FakeRasa
+    from werkpunt.app import create_app
+    from werkpunt.database import prepare
 
     db_url, tracker_url = f"sqlite:///{tmp_dir}/werkpunt.db", f"sqlite:///{tmp_dir}/tracker.db"
     engine = prepare(db_url, "small", 20261127, report=None)
@@ -236,20 +184,16 @@ def demo_stack(tmp_dir, conversations: int = 150) -> Iterator[dict]:
     make_staff(engine, "sanne@werkpunt.example", "consulent", ("AM20",), name="Sanne de Vries")
     make_staff(engine, "beheer@werkpunt.example", "admin", name="Beheerder Werkpunt")
     demo.generate(engine, tracker_engine, conversations, seed=11, days=14, regions=("AM20", "AM06", "AM02"))
-    script = new_script(dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=5))
+    script = new_script(now() - dt.timedelta(minutes=5))
     script.session().user(XSS, "ask_training", 0.38, [("job_title", "schilder")], second=("search_jobs", 0.31))
     script.bot("utter_ask_training", "Wilt u weten welke opleidingen er zijn?").listen()
     insert_script(engine, tracker_engine, script, "werkzoekende", "AM20")
-    rasa = FakeRasa(engine, tracker_engine, region="AM20")
+    rasa = FakeRasa(tracker_engine=tracker_engine)
     with Served(rasa.app, free_port()) as rasa_server:
-        from bot.server import create_app as create_gateway
-
         settings = Settings(database_url=db_url, tracker_store_url=tracker_url, rasa_url=rasa_server.url,
                             gateway_secret="test-gateway-secret-" + "x" * 20, telegram_token="")
-        gateway = create_gateway(settings, engine=engine, tracker_engine=tracker_engine, mount_staff=False)
-        gateway.mount("/staff", create_staff_app(engine=engine, tracker_engine=tracker_engine,
-                                                 rasa_url=rasa_server.url))
-        with Served(gateway, free_port()) as served:
+        app = create_app(settings, engine=engine, tracker_engine=tracker_engine, rasa_url=rasa_server.url)
+        with Served(app, free_port()) as served:
             yield {"base": served.url, "engine": engine, "tracker": tracker_engine, "rasa": rasa}
     tracker_engine.dispose()
     engine.dispose()

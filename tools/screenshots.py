@@ -1,6 +1,6 @@
 """Screenshots for docs/staff-guide.md, taken with Playwright and Debian's chromium against demo data.
 
-    .venv/app/bin/python -m staff.screenshots [docs/img]
+    .venv/app/bin/python -m tools.screenshots [docs/img]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from placement.models import Lead, Vacancy
-from staff.testing import CHROMIUM, CHROMIUM_ARGS, PASSWORD, demo_stack
+from tests.staff_support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, demo_stack, request_handoff
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +72,7 @@ def take(out: Path) -> list[Path]:
         user.locator("#message").fill("Ik wil een medewerker spreken")
         user.locator("#send").click()
         user.get_by_text("Ik zoek een collega voor u.").wait_for()
+        request_handoff(stack["engine"], "AM20")
         page.goto(f"{base}/staff/handoff")
         shot("handoff-queue")
         page.locator("table.queue tbody tr").last.get_by_role("button", name="Overnemen").click()

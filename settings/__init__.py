@@ -1,7 +1,9 @@
 """All configuration, read from environment variables (and an optional `.env` file).
 
 Every variable has a default that runs on one laptop without services; the README's
-configuration table lists them. This module is the only place that reads the environment.
+configuration table lists them. This module is the only place that reads the environment, and it
+imports nothing of Werkpunt's own: it is the ground every other package stands on. Checks that need
+project code (the OFFICE_HOURS syntax, for one) run in the launcher before anything starts.
 """
 
 from __future__ import annotations
@@ -105,14 +107,6 @@ class Settings(BaseSettings):
                 f"'{value}' is geen database-URL. Gebruik bijvoorbeeld "
                 "sqlite:///var/werkpunt.db of postgresql+psycopg://user@127.0.0.1:5432/test"
             )
-        return value
-
-    @field_validator("office_hours")
-    @classmethod
-    def _office_hours(cls, value: str) -> str:
-        from placement.office_hours import parse_office_hours
-
-        parse_office_hours(value)  # raises a Dutch ValueError for a spec it cannot read
         return value
 
     @field_validator("demo_size")

@@ -1,6 +1,6 @@
 """Per-turn cost of the dialogue: concurrent users on Rasa's REST channel, with the action server.
 
-`.venv/app/bin/python -m werkpunt.rasa_bench [--users 10] [--rounds 3] [--conversation mixed|answers]`
+`.venv/app/bin/python -m tools.bench_rasa [--users 10] [--rounds 3] [--conversation mixed|answers]`
 
 Starts the action server and Rasa (trained model of this checkout) on free ports with a fresh
 SQLite placement database and tracker store in a temporary folder, then lets N simulated users
@@ -28,9 +28,11 @@ from pathlib import Path
 
 import httpx
 
-from werkpunt.cli import ensure_model, stop, wait_http
+from settings import ROOT, Settings
+from werkpunt.net import free_port
 from werkpunt.rasa_env import rasa_environ, run_command
-from werkpunt.settings import ROOT, Settings
+from werkpunt.stack import stop, wait_http
+from werkpunt.training import ensure_model
 
 CONVERSATIONS = {
     "mixed": ["hallo", "ik zoek werk als kok in Zwolle", "meer", "wat is loonkostensubsidie?",
@@ -41,18 +43,11 @@ CONVERSATIONS = {
 CONVERSATION = CONVERSATIONS["mixed"]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @contextmanager
 def dialogue_stack(workdir: Path, model: Path | None = None) -> Iterator[str]:
     """Action server + Rasa (REST channel) on free ports; yields Rasa's base URL."""
-    from placement.admin import prepare
+    from werkpunt.database import prepare
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'placement.db'}",
                         tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
@@ -125,7 +120,7 @@ async def measure(base: str, users: int, rounds: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="werkpunt.rasa_bench")
+    parser = argparse.ArgumentParser(prog="tools.bench_rasa")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
     parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="mixed")

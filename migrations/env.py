@@ -1,23 +1,24 @@
-"""Alembic environment: migrations run against DATABASE_URL (or a URL passed by code)."""
+"""Alembic environment: migrations run against the URL the caller put in the Alembic config.
+
+`werkpunt.database.migrate(url)` passes it in `config.attributes["database_url"]`; a plain
+`alembic` command line takes DATABASE_URL from the environment (default: the embedded SQLite file).
+"""
 
 from __future__ import annotations
 
 from alembic import context
 
 from placement.db import make_engine
-from placement.schema import full_metadata, include_object
+from settings import get_settings
+from werkpunt.schema import full_metadata, include_object
 
 config = context.config
 target_metadata = full_metadata()
 
 
 def _url() -> str:
-    url = config.attributes.get("database_url")
-    if url:
-        return url
-    from werkpunt.settings import get_settings
-
-    return get_settings().database_url
+    # DATABASE_URL through the settings module, with the same default as the running product.
+    return config.attributes.get("database_url") or get_settings().database_url
 
 
 def run_migrations_offline() -> None:

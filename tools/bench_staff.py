@@ -1,6 +1,6 @@
 """Inbox benchmark: 100,000 conversations on SQLite and PostgreSQL.
 
-    .venv/app/bin/python -m staff.bench [--conversations 100000] [--backends sqlite,postgresql]
+    .venv/app/bin/python -m tools.bench_staff [--conversations 100000] [--backends sqlite,postgresql]
 
 Conversations, summaries, intents and tags are bulk-inserted (the inbox never reads Rasa's events);
 the summary refresh is measured separately on conversations with full Rasa events.
@@ -22,15 +22,16 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from placement.admin import migrate
+from placement import clock
 from placement.db import make_engine, session_scope
 from placement.models import Conversation
 from placement.reference import load_reference
 from staff import demo, summary
 from staff.access import Staff
 from staff.inbox import Filters, search
-from staff.testing import free_port, login, make_staff, workspace
 from staff.models import ConversationIntent, ConversationSummary, ConversationTag
+from tests.staff_support import free_port, login, make_staff, workspace
+from werkpunt.database import migrate
 
 INTENTS = ["greet", "search_jobs", "post_vacancy", "ask_wage_subsidy", "request_human", "ask_sheltered_work",
            "nlu_fallback", "identify_as_employer", "identify_as_jobseeker", "ask_benefits_impact", "goodbye"]
@@ -50,7 +51,7 @@ CASES = [
 
 def fill(engine, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.now()
     batch = 10_000
     for start in range(0, n, batch):
         convs, sums, intents, tags = [], [], [], []

@@ -1,7 +1,7 @@
 """The gateway's own added latency per web chat message: (browser → gateway → Rasa → reply) − (Rasa alone).
 
-    .venv/app/bin/python -m bot.bench                      # against a fake Rasa (pure gateway cost)
-    .venv/app/bin/python -m bot.bench --rasa-url http://127.0.0.1:5005 --message hallo   # real Rasa
+    .venv/app/bin/python -m tools.bench_gateway                      # against a fake Rasa (pure gateway cost)
+    .venv/app/bin/python -m tools.bench_gateway --rasa-url http://127.0.0.1:5005 --message hallo   # real Rasa
 
 The gateway runs as its own uvicorn process on a fresh SQLite database (or --database-url), as in
 `make run`. Requests alternate between Rasa directly and the gateway, one at a time, after a warm-up.
@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from werkpunt.settings import ROOT
+from settings import ROOT
+from werkpunt.net import free_port
 
 
 async def _echo(request: Request) -> JSONResponse:
@@ -36,13 +37,6 @@ async def _echo(request: Request) -> JSONResponse:
 fake_rasa_app = Starlette(routes=[Route("/webhooks/rest/webhook", _echo, methods=["POST"]),
                                   Route("/status", lambda request: JSONResponse({}))])
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start(args: list[str], env: dict, health: str) -> subprocess.Popen:
@@ -65,14 +59,14 @@ def _ms(values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bot.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="tools.bench_gateway", description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-url", default="", help="a running Rasa; default: a fake Rasa process")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     parser.add_argument("--message", default="Ik zoek werk als schilder in Amersfoort")
     parser.add_argument("-n", type=int, default=200, help="measured messages per path")
     args = parser.parse_args(argv)
 
-    from placement.admin import migrate
+    from werkpunt.database import migrate
 
     tmp = tempfile.mkdtemp(prefix="werkpunt-bench-")
     database = args.database_url or f"sqlite:///{tmp}/bench.db"
@@ -83,12 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rasa = args.rasa_url
         if not rasa:
-            port = _free_port()
-            procs.append(_start(["bot.bench:fake_rasa_app", "--port", str(port)], env, f"http://127.0.0.1:{port}/status"))
+            port = free_port()
+            procs.append(_start(["tools.bench_gateway:fake_rasa_app", "--port", str(port)], env, f"http://127.0.0.1:{port}/status"))
             rasa = f"http://127.0.0.1:{port}"
-        port = _free_port()
+        port = free_port()
         env["RASA_URL"] = rasa
-        procs.append(_start(["bot.server:app", "--port", str(port)], env, f"http://127.0.0.1:{port}/health"))
+        procs.append(_start(["werkpunt.app:app", "--port", str(port)], env, f"http://127.0.0.1:{port}/health"))
         gateway = f"http://127.0.0.1:{port}"
         direct, via = [], []
         with httpx.Client(timeout=30) as rasa_client, httpx.Client(base_url=gateway, timeout=30) as web:
