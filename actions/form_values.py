@@ -17,6 +17,7 @@ import phonenumbers
 from placement.occupations import normalise
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import gemeenten
+from placement.sensitive import looks_like_bsn, mentions_health  # noqa: F401 (the forms use both)
 from placement.text import fold
 
 MAX_HOURS = 40
@@ -33,7 +34,6 @@ _WORDS = {**_UNITS, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertie
           "veertig": 40, "vijftig": 50, "zestig": 60}
 _TENS = {"twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50}
 _COMPOUND = re.compile(r"^(een|één|twee|drie|vier|vijf|zes|zeven|acht|negen)(?:en|ën)(twintig|dertig|veertig|vijftig)$")
-_BSN_LIKE = re.compile(r"(?<![\d+])(\d{9}|\d{4}\.\d{2}\.\d{3}|\d{3}\.\d{3}\.\d{3})(?!\d)")
 _EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)*\.?$")
 _LEADING = re.compile(r"^(ik ben|ik heet|mijn naam is|naam:?|dit is|het is|wij zijn|we zijn|het bedrijf heet|"
@@ -58,16 +58,6 @@ def clean(text: object) -> str:
     while previous != value:
         previous, value = value, _LEADING.sub("", value).strip(" .!,;:")
     return value
-
-
-def looks_like_bsn(text: str) -> bool:
-    """A 9-digit number that passes the BSN eleven test: the user should not share it here."""
-    for match in _BSN_LIKE.finditer(text or ""):
-        digits = [int(d) for d in re.sub(r"\D", "", match.group())]
-        total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1))) - digits[8]
-        if total % 11 == 0 and any(digits):
-            return True
-    return False
 
 
 def _word_number(word: str) -> int | None:

@@ -55,6 +55,8 @@ CHECKS: dict[str, Callable[[Any], fv.Checked]] = {
 STUCK = "Dit lukt nog niet. U kunt ook stoppen, of later een medewerker vragen om u te helpen."
 BSN_WARNING = ("Het lijkt erop dat u een BSN stuurt. Dat is niet nodig en ik bewaar het niet. "
                "Deel uw BSN niet in deze chat.")
+HEALTH_WARNING = ("Het lijkt erop dat u iets over uw gezondheid vertelt. Dat is niet nodig en ik bewaar het niet. "
+                  "Beantwoord de vraag zonder iets over uw gezondheid.")
 CONSENT_NEEDED = "Zonder uw toestemming kan ik u niet inschrijven. Er is niets bewaard."
 IN_FORM_HELP = "We zijn bezig met een paar vragen. Beantwoord de vraag hieronder, of typ 'stoppen'."
 
@@ -100,7 +102,17 @@ class EscapableFormValidation(FormValidationAction, ABC):
         ...
 
     def check(self, slot: str, value: Any, tracker: Tracker) -> fv.Checked:
-        return CHECKS[slot](value)
+        refused = self.refuse_sensitive(value)
+        return refused or CHECKS[slot](value)
+
+    @staticmethod
+    def refuse_sensitive(value: Any) -> fv.Checked | None:
+        """A BSN or a health detail is never a slot value, wherever in the form it turns up."""
+        if isinstance(value, str) and fv.looks_like_bsn(value):
+            return fv.Checked(hint=BSN_WARNING)
+        if isinstance(value, str) and fv.mentions_health(value):
+            return fv.Checked(hint=HEALTH_WARNING)
+        return None
 
     def on_activation(self, tracker: Tracker) -> list[EventType]:
         return []
@@ -121,9 +133,13 @@ class EscapableFormValidation(FormValidationAction, ABC):
             if requested == "registration_consent" and turn.intent == "deny":
                 dispatcher.utter_message(text=CONSENT_NEEDED)
             return self._ask_to_continue()
-        if fv.looks_like_bsn(turn.text):
-            dispatcher.utter_message(text=BSN_WARNING)
-            return [SlotSet(requested, None), SlotSet("form_errors", self._errors(tracker))]
+        # Nothing of a turn with a BSN or a health detail is kept, not even other slots it filled.
+        refusal = BSN_WARNING if fv.looks_like_bsn(turn.text) else \
+            HEALTH_WARNING if fv.mentions_health(turn.text) and not turn.is_(ANSWERS, 0.8) else None
+        if refusal:  # (a question about illness, "wat als mijn werknemer ziek wordt?", is answered instead)
+            dispatcher.utter_message(text=refusal)
+            return [SlotSet(s, None) for s in candidates if s != requested] + [
+                SlotSet(requested, None), SlotSet("form_errors", self._errors(tracker))]
         events = self._check_quietly({k: v for k, v in candidates.items() if k != requested}, tracker, dispatcher)
         return events + self._answer_to(requested, candidates, turn, tracker, dispatcher)
 

@@ -82,9 +82,12 @@ class ActionRequestHuman(Action):
                 text=f"{first} {hours} Laat uw telefoonnummer achter, dan bellen wij u terug.",
                 buttons=[{"title": "Bel mij terug", "payload": "/request_callback"}])
         elif within_office_hours(spec, now):
+            # Nobody named (no staff member for this region): also offer the callback, so no one waits in vain.
+            offer = [] if route.staff_name else [{"title": "Bel mij terug", "payload": "/request_callback"}]
             dispatcher.utter_message(
                 text=f"{first} {hours} Een medewerker reageert hier in dit gesprek, zo snel als het kan. "
-                     "Dat kan even duren.")
+                     "Dat kan even duren." + ("" if route.staff_name else " Liever gebeld worden? Kies 'Bel mij terug'."),
+                buttons=offer)
         else:
             day, start = next_opening(spec, now) or ("zo snel mogelijk", None)
             when = f"{day} na {start.hour}.{start.minute:02d} uur" if start else day

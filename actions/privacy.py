@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,7 +10,9 @@ from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.service_support import with_db
+from placement.db import checkpoint, engine_for
 from placement.services.support import delete_user_data
+from settings import get_settings
 
 DATA_DELETED_EVENT = {"werkpunt_event": "data_deleted"}
 
@@ -26,6 +29,8 @@ class ActionDeleteUserData(Action):
         if deleted is None:
             # Nothing was deleted, so the gateway must not wipe the transcript either (no event).
             return []
+        # The deleted rows must not survive in SQLite's WAL either (secure_delete zeroes the pages).
+        await asyncio.to_thread(checkpoint, engine_for(get_settings().database_url))
         parts = []
         if deleted.candidates:
             parts.append("uw inschrijving")

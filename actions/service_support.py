@@ -76,11 +76,13 @@ def channel_of(tracker: Tracker) -> str | None:
 
 
 def who(staff_name: str | None, role: str, region_name: str | None) -> str:
-    """"Anna de Vries (accountmanager)" or "een accountmanager van regio Midden-Holland"."""
+    """"Anna de Vries (accountmanager)" when routing picked a real staff member of this database, or
+    "een medewerker van het werkgeversservicepunt in regio Midden-Holland": never an invented person,
+    and no role that nobody in the region may have (a production database starts without staff)."""
     if staff_name:
         return f"{staff_name} ({ROLE_TEXT.get(role, role)})"
-    where = f" van {region(region_name)}" if region_name else " van het werkgeversservicepunt"
-    return f"een {ROLE_TEXT.get(role, role)}{where}"
+    where = f" in {region(region_name)}" if region_name else ""
+    return f"een medewerker van het werkgeversservicepunt{where}"
 
 
 def region(name: str) -> str:

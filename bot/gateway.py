@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from bot import text as texts
 from bot.rasa_client import DATA_DELETED, RasaClient, RasaUnavailable, Reply
 from bot.store import Message, Store
+from placement.sensitive import redact_bsn
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,14 @@ class Gateway:
 
     async def turn(self, conversation_id: str, channel: str, shown: str, message: str | None = None, *,
                    address: str | None = None, external_id: str | None = None) -> Turn:
-        """Handle one user message: `shown` is stored and seen by staff, `message` goes to Rasa."""
+        """Handle one user message: `shown` is stored and seen by staff, `message` goes to Rasa.
+
+        A BSN never gets past this point: it is replaced by "[BSN]" before anything is
+        stored or sent, so neither chat_message nor Rasa's tracker store keeps it (the forms then
+        explain that it is not needed)."""
+        shown = redact_bsn(shown)
+        if message and not message.startswith("/"):  # a button payload is the bot's own text
+            message = redact_bsn(message)
         async with self.locks.hold(conversation_id):
             user, handoff = await asyncio.to_thread(
                 self.store.add_user_message, conversation_id, channel, address, shown, external_id)
@@ -136,6 +144,7 @@ class Gateway:
     async def local_turn(self, conversation_id: str, channel: str, shown: str, answer: str, *,
                          address: str | None = None, external_id: str | None = None) -> Turn:
         """A user message the gateway answers itself (a photo, an edit): both are stored for staff."""
+        shown = redact_bsn(shown)
         async with self.locks.hold(conversation_id):
             user, _ = await asyncio.to_thread(
                 self.store.add_user_message, conversation_id, channel, address, shown, external_id)

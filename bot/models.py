@@ -13,14 +13,14 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from placement.clock import now
-from placement.models import Base
+from placement.models import NO_REUSE, Base
 
 
 class ChatMessage(Base):
     """Every message in or out, stored by the gateway before anything else can fail."""
 
     __tablename__ = "chat_message"
-    __table_args__ = (Index("ix_chat_message_conversation_id_created", "conversation_id", "id"),)
+    __table_args__ = (Index("ix_chat_message_conversation_id_created", "conversation_id", "id"), NO_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
     author: Mapped[str] = mapped_column(String(10))  # user / bot / staff / system

@@ -1,4 +1,8 @@
-"""Talks to Rasa's REST channel (bound to 127.0.0.1) with short, explicit timeouts."""
+"""Talks to Rasa through Werkpunt's own input channel (rasa_addons/channel.py) with short, explicit timeouts.
+
+The channel is Rasa's REST channel plus a check of the gateway's token: without the token Rasa refuses the
+call (401), so nobody else on the network can speak as a user, even when Rasa listens beyond loopback.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 DATA_DELETED = "data_deleted"
+# Must match rasa_addons/channel.py (tests/test_locked_doors.py checks that they agree).
+CHANNEL_PATH = "/webhooks/werkpunt/webhook"
+TOKEN_HEADER = "X-Werkpunt-Token"
 
 
 class RasaUnavailable(Exception):
@@ -68,9 +75,10 @@ class RasaClient:
     """One pooled HTTP client for the process; `send` raises RasaUnavailable on any failure."""
 
     def __init__(self, settings: Settings) -> None:
-        self.url = f"{settings.rasa_base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.url = f"{settings.rasa_base_url.rstrip('/')}{CHANNEL_PATH}"
         timeout = httpx.Timeout(settings.rasa_timeout, connect=settings.rasa_connect_timeout)
-        self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=50))
+        self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=50),
+                                         headers={TOKEN_HEADER: settings.secret("rasa_token")})
 
     async def send(self, sender: str, message: str, channel: str) -> RasaAnswer:
         """Send one user message (text or /payload) and return the assistant's answer."""

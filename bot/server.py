@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import secrets
 from collections.abc import Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -30,7 +28,7 @@ from bot.store import Store
 from bot.telegram_runtime import WEBHOOK_PATH, TelegramRunner, webhook
 from bot.webchat import router as webchat_router
 from placement.db import engine_for
-from settings import VAR, Settings, get_settings
+from settings import VAR, Settings, get_settings, stored_secret
 
 log = logging.getLogger("bot")
 HERE = Path(__file__).resolve().parent
@@ -40,16 +38,7 @@ SECRET_FILE = VAR / "gateway_secret"
 def gateway_secret(settings: Settings, path: Path = SECRET_FILE) -> bytes:
     """GATEWAY_SECRET, or a random one made on first start and kept in var/ (mode 0600)."""
     configured = settings.gateway_secret.get_secret_value()
-    if configured:
-        return configured.encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return path.read_bytes().strip()
+    return configured.encode() if configured else stored_secret(path).encode()
 
 
 def _configure_logging(settings: Settings) -> None:

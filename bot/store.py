@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.models import ButtonPayload, ChatMessage, TelegramUpdate
 from bot.rasa_client import Button
 from placement.clock import now
-from placement.db import session_scope
+from placement.db import checkpoint, session_scope
 from placement.models import Conversation
 from placement.tracker_events import events
 
@@ -143,6 +143,9 @@ class Store:
             session.execute(delete(ButtonPayload).where(ButtonPayload.conversation_id == conversation_id))
             session.execute(delete(ChatMessage).where(ChatMessage.conversation_id == conversation_id))
             session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+        for engine in (self.tracker_engine, self.engine):  # erased means gone from SQLite's WAL too (issue 10)
+            if engine is not None:
+                checkpoint(engine)
 
     # --- Telegram ------------------------------------------------------------------------------
     def claim_update(self, update_id: int) -> bool:

@@ -40,10 +40,23 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds tables (copy, drop, rename); with foreign keys on, dropping the old table
+        # would cascade-delete the rows that point at it. The pragma only works outside a transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       include_object=include_object, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        connection.commit()
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"migration left rows without their parent row: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -5,14 +5,20 @@ The data layer never reads settings: callers pass the URL (or the engine) they w
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseConfigError(RuntimeError):
@@ -39,9 +45,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            from pathlib import Path
-
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            protect_sqlite_file(database)
         kwargs.setdefault("connect_args", {"timeout": 15})
     else:
         kwargs.setdefault("pool_pre_ping", True)
@@ -57,11 +61,51 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers and one writer work together.
+    # secure_delete: deleted rows are overwritten with zeros, so erased personal data does not stay
+    # readable in free pages (the WAL is emptied after an erasure: checkpoint()).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def protect_sqlite_file(database: str | Path) -> None:
+    """Create an SQLite file owner-only (0600) before SQLite does (it would use the umask, often 0644).
+
+    SQLite gives the -wal and -shm files the permissions of the database file. An existing file (and its
+    WAL files) that others can read is tightened: these files hold personal data.
+    """
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+        except (FileNotFoundError, PermissionError):
+            pass
+
+
+def checkpoint(engine: Engine) -> bool:
+    """After an erasure: copy the WAL into the database file and truncate it (SQLite; a no-op elsewhere).
+
+    With secure_delete the freed pages are zeroed, but until a checkpoint the WAL still holds the old
+    page images with the deleted data. Returns False when a reader kept part of the WAL busy.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    for _attempt in range(3):
+        with engine.connect() as conn:
+            busy, _log_pages, _moved = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if not busy:
+            return True
+    log.warning("WAL checkpoint after erasure incomplete: a reader kept it busy")
+    return False
 
 
 @lru_cache(maxsize=8)

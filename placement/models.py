@@ -44,6 +44,12 @@ LEAD_STATUSES = ("nieuw", "opgepakt", "afgerond")
 CONTRACT_TYPES = ("vast", "tijdelijk", "detachering", "beschut_werk", "proefplaatsing", "leerwerk")
 
 
+# Ids that users or staff see (reference WP-00042, vacancy numbers, candidate numbers, URLs) are never
+# reused after a deletion: AUTOINCREMENT on SQLite (without it SQLite hands out max(id)+1 again);
+# PostgreSQL's serial sequences never go back anyway. Migration 0007 rebuilt the existing tables.
+NO_REUSE = {"sqlite_autoincrement": True}
+
+
 def _enum(name: str, values: tuple[str, ...]) -> Enum:
     # VARCHAR + CHECK on every engine: portable, and new values are a simple migration.
     return Enum(*values, name=name, native_enum=False, create_constraint=True, length=24)
@@ -71,6 +77,19 @@ class RegionNeighbour(Base):
     neighbour_code: Mapped[str] = mapped_column(ForeignKey("region.code"), primary_key=True)
 
 
+class ServicePoint(Base):
+    """Real contact details of a region's werkgeversservicepunt, imported by the operator
+    (`python -m werkpunt.imports servicepunten`). Without a row the bot names no contact details."""
+
+    __tablename__ = "service_point"
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+
+
 class Gemeente(Base):
     __tablename__ = "gemeente"
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
@@ -84,6 +103,7 @@ class Gemeente(Base):
 
 class StaffMember(Base):
     __tablename__ = "staff_member"
+    __table_args__ = NO_REUSE
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(200), unique=True)
@@ -104,6 +124,7 @@ class StaffRegion(Base):
 
 class Employer(Base):
     __tablename__ = "employer"
+    __table_args__ = NO_REUSE
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     sector: Mapped[str | None] = mapped_column(String(60))
@@ -120,6 +141,7 @@ class Vacancy(Base):
         CheckConstraint("hours_min >= 1 AND hours_max <= 40 AND hours_min <= hours_max", name="hours_range"),
         Index("ix_vacancy_status_occupation", "status", "occupation"),
         Index("ix_vacancy_status_gemeente", "status", "gemeente_code"),
+        NO_REUSE,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id", ondelete="CASCADE"), index=True)
@@ -145,7 +167,7 @@ class Candidate(Base):
     """A job seeker, known by a pseudonymous key per channel user (never a BSN)."""
 
     __tablename__ = "candidate"
-    __table_args__ = (Index("ix_candidate_occupation_gemeente", "occupation", "gemeente_code"),)
+    __table_args__ = (Index("ix_candidate_occupation_gemeente", "occupation", "gemeente_code"), NO_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_key: Mapped[str] = mapped_column(String(128), unique=True)
     name: Mapped[str | None] = mapped_column(String(120))
@@ -165,7 +187,8 @@ class Candidate(Base):
 
 class Application(Base):
     __tablename__ = "application"
-    __table_args__ = (UniqueConstraint("candidate_id", "vacancy_id", name="uq_application_candidate_vacancy"),)
+    __table_args__ = (UniqueConstraint("candidate_id", "vacancy_id", name="uq_application_candidate_vacancy"),
+                      NO_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"))
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
@@ -178,6 +201,7 @@ class Application(Base):
 
 class Placement(Base):
     __tablename__ = "placement"
+    __table_args__ = NO_REUSE
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id", ondelete="CASCADE"), index=True)
@@ -195,6 +219,7 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_lead_status_region", "status", "region_code"),
         Index("ix_lead_assigned_status", "assigned_staff_id", "status"),
+        NO_REUSE,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(_enum("lead_kind", LEAD_KINDS))

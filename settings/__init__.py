@@ -8,6 +8,8 @@ project code (the OFFICE_HOURS syntax, for one) run in the launcher before anyth
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,8 +38,8 @@ class Settings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address the gateway listens on.")
     port: int = Field(default=8000, description="Gateway (web chat) port.")
-    rasa_port: int = Field(default=5005, description="Rasa server port (always bound to 127.0.0.1).")
-    action_port: int = Field(default=5055, description="Action server port (127.0.0.1).")
+    rasa_port: int = Field(default=5005, description="Rasa server port (interface: RASA_HOST).")
+    action_port: int = Field(default=5055, description="Action server port (interface: ACTION_HOST).")
     rasa_url: str = Field(default="", description="Rasa server base URL; default http://127.0.0.1:RASA_PORT.")
     rasa_timeout: float = Field(default=8.0, description="Seconds the gateway waits for Rasa.")
 
@@ -99,6 +101,47 @@ class Settings(BaseSettings):
     )
     # --- end channel gateway -----------------------------------------------------------------
 
+    # --- issue 10: locked doors, demo data and the production check (werkpunt/, actions/server.py) ---
+    werkpunt_env: str = Field(
+        default="development",
+        description="development or production. production: the stack refuses to start while the production "
+        "check (python -m werkpunt.cli check) finds a problem.",
+    )
+    demo_data: bool | None = Field(
+        default=None,
+        description="Load demo people (employers, vacancies, candidates, staff, conversations). Empty: only into "
+        "the embedded default database (sqlite:///var/werkpunt.db); reference data is always loaded.",
+    )
+    rasa_host: str = Field(
+        default="127.0.0.1",
+        description="Interface Rasa listens on. Beyond 127.0.0.1 set RASA_TOKEN explicitly (production check).",
+    )
+    rasa_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Token for Rasa's HTTP API (--auth-token) and for the gateway's Rasa channel "
+        "(X-Werkpunt-Token header). Empty: generated once and kept in var/rasa_token.",
+    )
+    action_host: str = Field(
+        default="127.0.0.1",
+        description="Interface the action server listens on. Beyond 127.0.0.1 set ACTION_SECRET explicitly.",
+    )
+    action_url: str = Field(
+        default="", description="Action server webhook URL Rasa calls; default http://127.0.0.1:ACTION_PORT/webhook.")
+    action_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Shared secret Rasa sends to the action server (X-Werkpunt-Action-Secret header); calls without "
+        "it get 401. Empty: generated once and kept in var/action_secret.",
+    )
+    # --- end issue 10 locked doors --------------------------------------------------------------
+
+    # --- issue 10 privacy notice (texts: i10b; fields shared so both branches agree) -----------
+    organisation_name: str = Field(
+        default="", description="Name of the organisation responsible for the data (the controller, AVG art. 13).")
+    privacy_contact: str = Field(
+        default="", description="Where users ask about their data: e-mail address or phone of the privacy contact.")
+    privacy_url: str = Field(default="", description="Web address of the full privacy statement.")
+    # --- end issue 10 privacy notice ------------------------------------------------------------
+
     @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
@@ -116,9 +159,52 @@ class Settings(BaseSettings):
             raise ValueError("DEMO_SIZE moet small, medium of large zijn")
         return value
 
+    @field_validator("werkpunt_env")
+    @classmethod
+    def _known_env(cls, value: str) -> str:
+        if value not in ("development", "production"):
+            raise ValueError("WERKPUNT_ENV moet development of production zijn")
+        return value
+
     @property
     def rasa_base_url(self) -> str:
         return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_webhook_url(self) -> str:
+        return self.action_url or f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def production(self) -> bool:
+        return self.werkpunt_env == "production"
+
+    def secret(self, name: str) -> str:
+        """The value of a secret setting (gateway_secret, rasa_token, action_secret): as configured, or
+        generated once and kept in var/<name> (mode 0600), so every process on this host agrees."""
+        configured = getattr(self, name).get_secret_value()
+        return configured or stored_secret(VAR / name)
+
+
+def stored_secret(path: Path) -> str:
+    """A random secret kept in `path` (mode 0600); made on first use, atomically, by whichever process is first."""
+    try:
+        value = path.read_text(encoding="ascii").strip()
+        if value:
+            return value
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    try:
+        os.link(temporary, path)  # fails if another process was first: then its secret counts
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text(encoding="ascii").strip()
 
 
 @lru_cache

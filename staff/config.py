@@ -35,6 +35,7 @@ class StaffConfig:
     office_hours: str
     retention_days: int
     refresh_summaries: bool = True
+    rasa_token: str = ""  # Rasa's --auth-token for the pause/resume events (RASA_TOKEN)
 
     @classmethod
     def from_settings(cls, settings=None, **overrides) -> StaffConfig:
@@ -44,6 +45,7 @@ class StaffConfig:
             tracker_engine=overrides.pop("tracker_engine", None) or engine_for(s.tracker_store_url),
             deliver=overrides.pop("deliver", None) or gateway_deliver,
             rasa_url=overrides.pop("rasa_url", None) or s.rasa_base_url,
+            rasa_token=overrides.pop("rasa_token", None) or s.secret("rasa_token"),
             policy=Policy(idle=dt.timedelta(minutes=s.staff_session_idle_minutes),
                           absolute=dt.timedelta(hours=s.staff_session_max_hours),
                           max_failures=s.staff_login_max_failures),

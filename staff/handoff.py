@@ -25,12 +25,13 @@ log = logging.getLogger(__name__)
 MAX_REPLY = 4000  # Telegram allows 4096 characters per message
 
 
-async def rasa_event(rasa_url: str, conversation_id: str, event: str) -> bool:
-    """Append `{"event": event}` to the tracker; False (and a log line) when Rasa does not answer."""
+async def rasa_event(rasa_url: str, conversation_id: str, event: str, token: str = "") -> bool:
+    """Append `{"event": event}` to the tracker; False (and a log line) when Rasa does not answer.
+    `token`: Rasa's --auth-token (RASA_TOKEN), sent as Rasa expects it, as ?token=."""
     url = f"{rasa_url.rstrip('/')}/conversations/{quote(conversation_id, safe='')}/tracker/events"
     try:
         async with httpx.AsyncClient(timeout=3.0) as client:
-            response = await client.post(url, json={"event": event})
+            response = await client.post(url, json={"event": event}, params={"token": token} if token else None)
         if response.status_code < 300:
             return True
         log.warning("Rasa weigerde %s-event: HTTP %s", event, response.status_code)

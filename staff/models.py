@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from placement.clock import now
-from placement.models import Base, Conversation
+from placement.models import NO_REUSE, Base, Conversation
 
 
 def _conversation_fk() -> ForeignKey:
@@ -110,7 +110,8 @@ class NluCorrection(Base):
     """A staff member's corrected intent/entities for one user message (a Rasa `user` event)."""
 
     __tablename__ = "nlu_correction"
-    __table_args__ = (UniqueConstraint("conversation_id", "event_id", name="uq_nlu_correction_message"),)
+    __table_args__ = (UniqueConstraint("conversation_id", "event_id", name="uq_nlu_correction_message"),
+                      NO_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64), _conversation_fk(), index=True)
     event_id: Mapped[int] = mapped_column(Integer)

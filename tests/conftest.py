@@ -6,6 +6,7 @@ answers; with CI=true a missing PostgreSQL is a failure, not a skip.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -93,17 +94,51 @@ def demo_engine(engine) -> Engine:
     return engine
 
 
+STACK_GATEWAY_SECRET = "stack-gateway-secret-" + "g" * 24
+STACK_RASA_TOKEN = "stack-rasa-token-" + "r" * 24
+STACK_ACTION_SECRET = "stack-action-secret-" + "a" * 24
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """The real stack on free ports with its own seeded SQLite databases (one per test session)."""
+def fake_bot_api():
+    """The fake Telegram Bot API (tests/fake_telegram.py) over HTTP in a background thread, for the stack.
+
+    Yields (fake, loop): coroutines of the fake run in its own event loop (asyncio.run_coroutine_threadsafe).
+    """
+    from tests.fake_telegram import FakeTelegram
+    from tests.staff_support import Served
+
+    fake = FakeTelegram()
+    with Served(fake.app, free_port()) as served:
+        fake.url = served.url
+        loop = served.server.servers[0].get_loop()
+        yield fake, loop
+        asyncio.run_coroutine_threadsafe(fake.close(), loop).result(10)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, pg_ok, fake_bot_api):
+    """The real stack, started by the launcher code of `make run`, with production-like settings: its own
+    PostgreSQL databases (SQLite when no PostgreSQL answers outside CI), non-empty secrets and a Telegram
+    token against the fake Bot API. One per test session; demo data in its placement database."""
     from settings import Settings
     from tests import stack as stack_mod
+    from tests.fake_telegram import TOKEN
     from werkpunt.database import prepare
 
     tmp = tmp_path_factory.mktemp("stack")
-    settings = Settings(database_url=f"sqlite:///{tmp}/werkpunt.db", tracker_store_url=f"sqlite:///{tmp}/tracker.db",
-                        port=free_port(), rasa_port=free_port(), action_port=free_port(), demo_size="small")
-    prepare(settings.database_url, "small", settings.seed, report=None)
+    backend = "postgresql" if pg_ok else "sqlite"
+    (database_url, drop_db), (tracker_url, drop_tracker) = (new_database_url(backend, tmp), new_database_url(backend, tmp))
+    fake, _loop = fake_bot_api
+    settings = Settings(database_url=database_url, tracker_store_url=tracker_url, port=free_port(),
+                        rasa_port=free_port(), action_port=free_port(), demo_size="small",
+                        gateway_secret=STACK_GATEWAY_SECRET, rasa_token=STACK_RASA_TOKEN,
+                        action_secret=STACK_ACTION_SECRET, telegram_token=TOKEN,
+                        telegram_api_base_url=fake.base_url, telegram_webhook_url="", telegram_secret="",
+                        staff_cookie_secure=True, host="127.0.0.1", rasa_host="127.0.0.1", action_host="127.0.0.1")
+    prepare(settings.database_url, "small", settings.seed, report=None, demo=True)
     running = stack_mod.start(settings, tmp / "log")
     yield running
     running.stop()
+    drop_db()
+    drop_tracker()

@@ -1,7 +1,7 @@
 """The one fake of Rasa for tests: its HTTP surface over real HTTP, and helpers to serve ASGI apps.
 
 `FakeRasa` answers what Werkpunt's gateway and staff workspace call (docs/contracts.md): the REST
-channel (`POST /webhooks/rest/webhook`), the tracker events API (`POST /conversations/{id}/tracker/
+channel (Werkpunt's own channel, `POST /webhooks/werkpunt/webhook`, rasa_addons/channel.py), the tracker events API (`POST /conversations/{id}/tracker/
 events`: staff pause/resume) and `GET /status`. Given a tracker engine it also records every turn in
 Rasa's `events` table the way Rasa's SQL tracker store does, so staff transcripts read real-looking
 NLU data. It never touches the placement database: what actions do there is tested with the real
@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.rasa_client import CHANNEL_PATH, TOKEN_HEADER
 from placement.clock import now
 from placement.tracker_events import create_events_table, events
 from settings import Settings
@@ -38,6 +39,7 @@ ROLE_BUTTONS = [{"title": "Ik ben werkgever", "payload": "/identify_as_employer"
 INTENTS = (("medewerker", "request_human", 0.97), ("schilder", "search_jobs", 0.91),
            ("hallo", "greet", 0.99), ("subsidie", "ask_wage_subsidy", 0.55))
 HANDOFF_ANSWER = "Ik zoek een collega voor u. Een ogenblik."
+RASA_TOKEN = "test-rasa-token-" + "r" * 20  # what gateway_settings() configures; FakeRasa(token=RASA_TOKEN) checks it
 
 
 def understand(message: str) -> tuple[str, float]:
@@ -74,8 +76,12 @@ def script(message: str) -> list[dict]:
 
 
 class FakeRasa:
-    def __init__(self, reply: Callable[[str], list[dict]] = script, tracker_engine: Engine | None = None) -> None:
+    def __init__(self, reply: Callable[[str], list[dict]] = script, tracker_engine: Engine | None = None,
+                 token: str | None = None) -> None:
         self.reply = reply
+        # With a token the fake refuses what real Rasa refuses: the channel without the X-Werkpunt-Token
+        # header, the HTTP API without ?token= (both 401). Without one it accepts any caller.
+        self.token = token
         self.tracker_engine = tracker_engine
         self.requests: list[dict] = []  # REST channel bodies, in arrival order
         self.tracker_events: list[tuple[str, str]] = []  # (sender, event) posted to the events API
@@ -85,12 +91,20 @@ class FakeRasa:
         if tracker_engine is not None:
             create_events_table(tracker_engine)
         self.app = Starlette(routes=[
-            Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
+            Route(CHANNEL_PATH, self.webhook, methods=["POST"]),
             Route("/conversations/{sender}/tracker/events", self.events, methods=["POST"]),
             Route("/status", self.status),
         ])
 
+    def _refused(self, given: str | None) -> JSONResponse | None:
+        if self.token is not None and given != self.token:
+            return JSONResponse({"status": "failure", "reason": "NotAuthenticated"}, status_code=401)
+        return None
+
     async def webhook(self, request: Request) -> JSONResponse:
+        refused = self._refused(request.headers.get(TOKEN_HEADER))
+        if refused is not None:
+            return refused
         body = await request.json()
         async with self._changed:
             self.requests.append(body)
@@ -120,6 +134,9 @@ class FakeRasa:
 
     async def events(self, request: Request) -> JSONResponse:
         """Rasa's `POST /conversations/{id}/tracker/events` (the staff workspace's pause and resume)."""
+        refused = self._refused(request.query_params.get("token"))
+        if refused is not None:
+            return refused
         sender = request.path_params["sender"]
         name = (await request.json()).get("event")
         self.tracker_events.append((sender, name))
@@ -131,6 +148,9 @@ class FakeRasa:
         return JSONResponse({"sender_id": sender, "events": []})
 
     async def status(self, request: Request) -> JSONResponse:
+        refused = self._refused(request.query_params.get("token"))
+        if refused is not None:
+            return refused
         return JSONResponse({"model_file": "fake"})
 
     def messages(self) -> list[str]:
@@ -191,7 +211,7 @@ def tracker_event_count(engine: Engine, sender: str) -> int:
 
 def gateway_settings(rasa_url: str, **overrides) -> Settings:
     """Settings for a test gateway; every gateway field explicit, so a developer's .env cannot leak in."""
-    values = dict(rasa_url=rasa_url, rasa_timeout=3.0, rasa_connect_timeout=1.0, gateway_secret="test-secret-" + "x" * 20,
+    values = dict(rasa_url=rasa_url, rasa_token=RASA_TOKEN, rasa_timeout=3.0, rasa_connect_timeout=1.0, gateway_secret="test-secret-" + "x" * 20,
                   telegram_token="", telegram_webhook_url="", telegram_secret="", support_phone="088 123 45 67",
                   telegram_api_base_url="http://127.0.0.1:9/bot", max_message_chars=2000, log_level="INFO")
     values.update(overrides)

@@ -1,18 +1,14 @@
 """Every service action through the action server's real HTTP webhook, on SQLite and PostgreSQL.
 
-One `python -m rasa_sdk` process per backend (module scope) with DATABASE_URL pointing at a fresh
+One `python -m actions.server` process per backend (module scope) with DATABASE_URL pointing at a fresh
 test database; requests look like the ones Rasa 3.6 sends. Assertions check the reply and the rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
@@ -32,9 +28,10 @@ from placement.models import (
 from placement.office_hours import describe
 from placement.seed import fix_sequence
 from settings import Settings
+from tests import action_server
+from tests.action_server import stop
 from werkpunt.net import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 GOUDA, GRONINGEN = "GM0513", "GM0014"
 SLOTS = ("user_role", "job_title", "location", "hours", "vacancy_id", "search_page", "company_name", "contact_name",
          "email", "phone", "preferred_moment", "callback_topic", "registration_consent")
@@ -42,30 +39,7 @@ CANDIDATE_NAME = "Geertruida Geheimnaam"
 
 
 def start_action_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"action server stopped: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("action server did not start within 60 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    return action_server.start(database_url)
 
 
 def call(base: str, action: str, sender: str, **slots) -> dict:
@@ -78,7 +52,7 @@ def call(base: str, action: str, sender: str, **slots) -> dict:
         "latest_action_name": "action_listen",
     }
     domain = {"slots": {name: {"type": "any"} for name in SLOTS}, "responses": {}, "intents": [], "entities": []}
-    reply = httpx.post(f"{base}/webhook", timeout=30,
+    reply = httpx.post(f"{base}/webhook", timeout=30, headers=action_server.HEADERS,
                        json={"next_action": action, "sender_id": sender, "tracker": tracker, "domain": domain,
                              "version": "3.6.21"})
     assert reply.status_code == 200, reply.text
@@ -206,7 +180,7 @@ def test_callback_routes_by_role(server, world):
     assert "Anna Algemeen" in texts(reply) and "vrijdag 14:00" in texts(reply)
     reply = call(server, "action_submit_callback", seeker, user_role="werkzoekende", contact_name="Mo",
                  phone="+31612340001", location="Groningen")
-    assert "Een consulent van regio Groningen" in texts(reply)  # nobody with that role there: honest
+    assert "Een medewerker van het werkgeversservicepunt in regio Groningen" in texts(reply)  # nobody there: no name
     with session_scope(world) as s:
         lead = s.scalar(select(Lead).where(Lead.sender_id == employer))
         assert (lead.kind, lead.contact_phone, lead.preferred_moment) == ("callback", "+31612340000", "vrijdag 14:00")

@@ -77,32 +77,25 @@ def test_end_to_end_stories_pass(model, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def live(stack) -> str:
-    """The real thing, shared with the other stack tests (tests/conftest.py): action server and
-    Rasa's REST channel with fresh SQLite databases."""
-    return stack.rasa
+def live(stack):
+    """The real thing, shared with the other stack tests (tests/conftest.py): action server and Rasa
+    (through Werkpunt's token-checking channel) with fresh databases."""
+    return stack
 
 
-def chat(base: str, sender: str, text: str) -> list[dict]:
-    import httpx
-
-    response = httpx.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
-    response.raise_for_status()
-    return response.json()
+def chat(live, sender: str, text: str) -> list[dict]:
+    return live.chat(sender, text)
 
 
 def texts(messages: list[dict]) -> str:
     return " | ".join(m.get("text") or "" for m in messages)
 
 
-def unclear(base: str, count: int) -> list[str]:
+def unclear(live, count: int) -> list[str]:
     """Messages the model is unsure about right now (see tests/unclear_messages.txt)."""
-    import httpx
-
     lines = (ROOT / "tests" / "unclear_messages.txt").read_text(encoding="utf-8").splitlines()
     candidates = [l.strip() for l in lines if l.strip()[:1] not in ("", "#")]
-    found = [t for t in candidates
-             if httpx.post(f"{base}/model/parse", json={"text": t}, timeout=30).json()["intent"]["name"] == "nlu_fallback"]
+    found = [t for t in candidates if live.parse(t)["intent"]["name"] == "nlu_fallback"]
     assert len(found) >= count, "too few unclear messages fall back: add some to tests/unclear_messages.txt"
     return found[:count]
 
@@ -137,9 +130,7 @@ def test_live_registration_escape_hatch(live):
     refused = texts(chat(live, sender, "nee"))
     assert "Zonder uw toestemming" in refused and "verder gaan" in refused
     assert "Er is niets verstuurd" in texts(chat(live, sender, "nee"))
-    import httpx
-
-    tracker = httpx.get(f"{live}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = live.tracker(sender)
     assert tracker["active_loop"] == {} or tracker["active_loop"].get("name") is None
     assert tracker["slots"]["job_title"] is None and tracker["slots"]["location"] is None
 
@@ -149,8 +140,6 @@ def test_live_callback_after_a_question_keeps_the_topic(live):
     offer = chat(live, sender, "hoe werkt de no-riskpolis?")
     assert "UWV" in texts(offer) and any(m.get("buttons") for m in offer)
     assert "Wat is uw naam" in texts(chat(live, sender, "ja"))
-    import httpx
-
-    events = httpx.get(f"{live}/conversations/{sender}/tracker", timeout=30).json()["events"]
+    events = live.tracker(sender)["events"]
     assert {"name": "callback_topic", "value": "no-riskpolis"}.items() <= next(
         e for e in events if e.get("event") == "slot" and e.get("name") == "callback_topic").items()

@@ -15,10 +15,7 @@ pytestmark = pytest.mark.rasa
 
 
 def _rasa(stack, sender: str, message: str) -> list[dict]:
-    response = httpx.post(f"{stack.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                          timeout=60)
-    response.raise_for_status()
-    return response.json()
+    return stack.chat(sender, message)
 
 
 def test_job_search_through_the_gateway_answers_from_the_database(stack):
@@ -55,15 +52,15 @@ def test_form_round_trip_between_rasa_36_and_rasa_sdk_321(stack):
     sender = "e2e-form"
     _rasa(stack, sender, "/identify_as_jobseeker")
     _rasa(stack, sender, "ik wil me inschrijven")
-    tracker = httpx.get(f"{stack.rasa}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = stack.tracker(sender)
     assert tracker["active_loop"].get("name") == "registration_form"
     _rasa(stack, sender, "lasser")
     refused = _rasa(stack, sender, "Atlantis")  # not a gemeente: the validator refuses it and asks again
     assert any("ken ik niet" in r.get("text", "") for r in refused), refused
-    tracker = httpx.get(f"{stack.rasa}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = stack.tracker(sender)
     assert tracker["slots"]["location"] in (None, "")
     _rasa(stack, sender, "Zwolle")
-    tracker = httpx.get(f"{stack.rasa}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = stack.tracker(sender)
     assert tracker["slots"]["location"] == "Zwolle"
 
 

@@ -1,6 +1,6 @@
 """Form validators and dialogue actions, called through the action server's real HTTP webhook.
 
-The action server runs as a subprocess (`python -m rasa_sdk --actions actions`), exactly as in
+The action server runs as a subprocess (`python -m actions.server`), exactly as in
 production, and gets the same kind of request Rasa 3.6 sends while a form is active: the tracker
 with the user message, the slot candidates appended after the form's ActionExecuted, and the
 domain. The validators do not use the database, but importing the actions package needs one.
@@ -8,17 +8,11 @@ domain. The validators do not use the database, but importing the actions packag
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import httpx
 import pytest
 
-from settings import ROOT
 from staff.review import load_domain
+from tests import action_server
 
 DOMAIN = load_domain()
 
@@ -28,28 +22,9 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 @pytest.fixture(scope="module")
 def action_url(engine, db_url, tmp_path_factory) -> str:
-    from werkpunt.net import free_port
-
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=db_url, LOG_LEVEL="WARNING")
-    log = open(tmp_path_factory.mktemp("actions") / "actions.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, Path(log.name).read_text()[-2000:]
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("action server did not start")
-    yield f"{url}/webhook"
-    proc.terminate()
-    proc.wait(timeout=10)
+    proc, base = action_server.start(db_url, tmp_path_factory.mktemp("actions") / "actions.log")
+    yield f"{base}/webhook"
+    action_server.stop(proc)
 
 
 def _user(text: str, intent: str, confidence: float, entities: list | None = None) -> dict:
@@ -75,7 +50,7 @@ def call(url: str, action: str, *, form: str | None = None, text: str = "", inte
                "paused": False, "followup_action": None, "active_loop": {"name": form} if form else {},
                "latest_action_name": form or "action_listen"}
     response = httpx.post(url, json={"next_action": action, "sender_id": "test-user", "tracker": tracker,
-                                     "domain": DOMAIN, "version": "3.6.21"}, timeout=30)
+                                     "domain": DOMAIN, "version": "3.6.21"}, timeout=30, headers=action_server.HEADERS)
     assert response.status_code == 200, response.text
     return response.json()
 

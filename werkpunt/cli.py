@@ -1,4 +1,5 @@
-"""`python -m werkpunt.cli {prepare,train,run}`: the steps behind `make run` and `make test`."""
+"""`python -m werkpunt.cli {prepare,train,run,check}`: the steps behind `make run` and `make test`, and the
+production check."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import httpx
 from placement.office_hours import parse_office_hours
 from settings import ROOT, Settings, get_settings
 from werkpunt.console import fail, say
-from werkpunt.database import prepare_database, prepare_demo_staff
+from placement.db import make_engine
+from werkpunt.database import check_connection, prepare_database, prepare_demo_staff
+from werkpunt.production import problems
 from werkpunt.net import port_free
 from werkpunt.stack import start_stack, stop
 from werkpunt.training import ensure_model
@@ -24,6 +27,39 @@ def check_settings(settings: Settings) -> None:
         parse_office_hours(settings.office_hours)
     except ValueError as exc:
         raise RuntimeError(f"OFFICE_HOURS: {exc}") from exc
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """The production check against the configured database (which must be reachable)."""
+    engine = make_engine(settings.database_url)
+    try:
+        check_connection(engine)
+        return problems(settings, engine)
+    finally:
+        engine.dispose()
+
+
+def refuse_unsafe_production(settings: Settings) -> int | None:
+    """WERKPUNT_ENV=production: refuse to start while a problem remains, naming each one."""
+    if not settings.production:
+        return None
+    found = production_problems(settings)
+    if not found:
+        say("productiecontrole: geen problemen gevonden")
+        return None
+    for line in found:
+        fail(line)
+    what = "dit probleem" if len(found) == 1 else f"deze {len(found)} problemen"
+    return fail(f"Werkpunt start niet in productie: los eerst {what} op (WERKPUNT_ENV=production).")
+
+
+def cmd_check(settings: Settings) -> int:
+    found = production_problems(settings)
+    for line in found:
+        say(f"probleem: {line}")
+    if not found:
+        say("productiecontrole: geen problemen gevonden")
+    return 1 if found else 0
 
 
 def telegram_status(settings: Settings) -> str:
@@ -42,6 +78,9 @@ def cmd_run(settings: Settings) -> int:
     if busy:
         return fail(f"poort {', '.join(map(str, busy))} is al in gebruik. Stop het andere programma of kies "
                     "een andere poort met PORT, RASA_PORT of ACTION_PORT.")
+    refused = refuse_unsafe_production(settings)
+    if refused is not None:
+        return refused
     prepare_demo_staff(settings, prepare_database(settings))
     model = ensure_model(settings)
     # `kill` (SIGTERM) stops the stack as cleanly as Ctrl+C does.
@@ -68,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     train = sub.add_parser("train", help="train a Rasa model if the data or config changed")
     train.add_argument("--force", action="store_true")
     sub.add_parser("run", help="start the whole stack")
+    sub.add_parser("check", help="the production check: list every problem (exit 1 if there is one)")
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
@@ -78,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             ensure_model(settings, force=args.force)
         elif args.command == "run":
             return cmd_run(settings)
+        elif args.command == "check":
+            return cmd_check(settings)
     except Exception as exc:  # every failure ends in one clear line, not a traceback
         from pydantic import ValidationError
 

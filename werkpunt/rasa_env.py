@@ -6,11 +6,16 @@ import hashlib
 import os
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
+from placement.db import protect_sqlite_file
 from settings import ROOT, Settings
 
 RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+# Secrets every process of the stack must agree on; empty ones are generated once in var/ (Settings.secret).
+SHARED_SECRETS = ("gateway_secret", "rasa_token", "action_secret")
 MODELS = ROOT / "models"
 # Files whose content decides the trained model. Anything else changing does not need a retrain.
 TRAINING_INPUTS = ("config.yml",)
@@ -24,6 +29,7 @@ def tracker_env(url: str) -> dict[str, str]:
     if dialect == "sqlite":
         db = parsed.database or str(ROOT / "var" / "tracker.db")
         Path(db).parent.mkdir(parents=True, exist_ok=True)
+        protect_sqlite_file(db)  # Rasa creates it otherwise, world-readable
         return {"TRACKER_DIALECT": "sqlite", "TRACKER_HOST": "", "TRACKER_PORT": "0", "TRACKER_DB": db,
                 "TRACKER_USER": "", "TRACKER_PASSWORD": ""}
     return {"TRACKER_DIALECT": dialect, "TRACKER_HOST": parsed.host or "127.0.0.1",
@@ -31,12 +37,31 @@ def tracker_env(url: str) -> dict[str, str]:
             "TRACKER_USER": parsed.username or "", "TRACKER_PASSWORD": parsed.password or ""}
 
 
+def env_value(value: object) -> str:
+    """A setting as an environment variable: the secret itself, never pydantic's '**********'."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def settings_environ(settings: Settings) -> dict[str, str]:
+    """Every setting as the environment variable a child process reads, with the shared secrets resolved."""
+    env = {name.upper(): env_value(getattr(settings, name)) for name in type(settings).model_fields
+           if getattr(settings, name) is not None}
+    for name in SHARED_SECRETS:
+        env[name.upper()] = settings.secret(name)
+    return env
+
+
 def rasa_environ(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     # Child processes (action server, gateway) get exactly the settings of the parent.
-    env.update({name.upper(): str(value) for name, value in settings.model_dump().items() if value is not None})
+    env.update(settings_environ(settings))
     env.update(tracker_env(settings.tracker_store_url))
     env["ACTION_PORT"] = str(settings.action_port)
+    env["ACTION_WEBHOOK_URL"] = settings.action_webhook_url  # endpoints.yml
     # Rasa's telemetry would try the network at every start; the machine has none to offer.
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -66,6 +91,13 @@ def train_command(out: Path) -> list[str]:
 
 
 def run_command(settings: Settings, model: Path) -> list[str]:
-    return [str(RASA_BIN), "run", "--model", str(model), "--interface", "127.0.0.1",
+    """`rasa run` on RASA_HOST with the HTTP API behind RASA_TOKEN (added by rasa_addons.run from the
+    environment, so the token never shows in the process list) and only Werkpunt's token-checking channel."""
+    return [str(RASA_PYTHON), "-m", "rasa_addons.run", "run", "--model", str(model), "--interface", settings.rasa_host,
             "--port", str(settings.rasa_port), "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--response-timeout", "20", "--enable-api"]
+
+
+def action_command(settings: Settings, python: str) -> list[str]:
+    """The action server (actions/server.py): ACTION_HOST, ACTION_PORT and ACTION_SECRET come from the environment."""
+    return [python, "-m", "actions.server"]

@@ -13,16 +13,21 @@ import httpx
 
 from settings import ROOT, Settings
 from werkpunt.console import say
-from werkpunt.rasa_env import rasa_environ, run_command
+from werkpunt.rasa_env import action_command, rasa_environ, run_command
+
+# Children create their files (Rasa's tracker.db, SQLite WAL files, var/ secrets) owner-only.
+CHILD_UMASK = 0o077
 
 
-def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> bool:
+def wait_http(url: str, timeout: float, proc: subprocess.Popen, *, headers: dict | None = None,
+              params: dict | None = None) -> bool:
+    """True once `url` answers 2xx (with the credentials the stack itself uses); False if `proc` ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return False
         try:
-            if httpx.get(url, timeout=2).status_code < 500:
+            if httpx.get(url, timeout=2, headers=headers, params=params).status_code < 300:
                 return True
         except httpx.HTTPError:
             pass
@@ -30,26 +35,44 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> bool:
     return False
 
 
+def reachable(host: str) -> str:
+    """Where this machine reaches a server bound to `host` (a wildcard bind answers on loopback)."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def open_log(path: Path):
+    """A log file for appending, owner-only (0600): logs name conversations and error details."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)  # also for a log file an older version made world-readable
+    return os.fdopen(fd, "ab")
+
+
 def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subprocess.Popen]:
     """Start action server, Rasa and the gateway; returns the processes once all answer."""
     python = sys.executable
     env = rasa_environ(settings)
     log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.chmod(0o700)
+    action_health = settings.action_webhook_url.rsplit("/webhook", 1)[0] + "/health"
     specs = [
-        ("actieserver", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-         f"http://127.0.0.1:{settings.action_port}/health", 60),
-        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240),
+        ("actieserver", action_command(settings, python), action_health, 60,
+         {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
+        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240,
+         {"params": {"token": env["RASA_TOKEN"]}}),
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
-         f"http://127.0.0.1:{settings.port}/health", 60),
+         f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
     ]
     procs: list[subprocess.Popen] = []
-    for name, cmd, health, timeout in specs:
-        log = open(log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    for name, cmd, health, timeout, credentials in specs:
+        log = open_log(log_dir / f"{name}.log")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                umask=CHILD_UMASK)
+        log.close()  # the child has its own copy
         procs.append(proc)
         say(f"{name} starten (log: {log_dir / (name + '.log')})")
-        if not wait_http(health, timeout, proc):
+        if not wait_http(health, timeout, proc, **credentials):
             stop(procs)
             raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
     return procs

@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from placement.matching.area import gemeente_rows
-from placement.models import Application, Conversation, Employer, Lead, Vacancy
+from placement.models import Application, Conversation, Employer, Lead, ServicePoint, Vacancy
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import DATA, GemeenteRow
 from placement.services.employer import clean_text
@@ -37,6 +37,15 @@ def werkgeversservicepunten() -> dict[str, Wsp]:
                 for r in csv.DictReader(handle)}
 
 
+def service_point(session: Session, region_code: str) -> Wsp | None:
+    """The region's werkgeversservicepunt: the imported real contact (table service_point), else the
+    shipped demo row, which has a name but no contact details (see placement/data/SOURCES.md)."""
+    real = session.get(ServicePoint, region_code)
+    if real is not None:
+        return Wsp(region_code, real.name, real.phone or "", real.email or "", real.website or "", demo=False)
+    return werkgeversservicepunten().get(region_code)
+
+
 @dataclass(frozen=True)
 class ShelteredRoute:
     outcome: str  # "ok", "unknown_gemeente", "no_location"
@@ -55,7 +64,7 @@ def sheltered_work_route(session: Session, sender_id: str, location: str | None)
         gemeente = gemeente_rows().get(cand.gemeente_code) if cand and cand.gemeente_code else None
     if gemeente is None:
         return ShelteredRoute("no_location")
-    return ShelteredRoute("ok", gemeente, werkgeversservicepunten().get(gemeente.region_code))
+    return ShelteredRoute("ok", gemeente, service_point(session, gemeente.region_code))
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ async def take(ref: str, request: Request, staff: Staff = Depends(csrf_staff)) -
     conversation_id, taken = await run_in_threadpool(claim)
     if not taken:
         return _go(request, "handoff_queue", "al-genomen")
-    rasa_ok = await handoff.rasa_event(cfg.rasa_url, conversation_id, "pause")
+    rasa_ok = await handoff.rasa_event(cfg.rasa_url, conversation_id, "pause", cfg.rasa_token)
     try:
         await cfg.deliver(conversation_id, f"U praat nu met {staff.first_name}, medewerker van het "
                           "werkgeversservicepunt. Waarmee kan ik u helpen?", staff.id)
@@ -158,7 +158,7 @@ async def release(ref: str, request: Request, staff: Staff = Depends(csrf_staff)
         await cfg.deliver(conversation_id, "U praat weer met de digitale assistent. Typ gerust uw vraag.", staff.id)
     except Exception:
         log.exception("afsluitbericht na teruggeven niet bezorgd")
-    rasa_ok = await handoff.rasa_event(cfg.rasa_url, conversation_id, "resume")
+    rasa_ok = await handoff.rasa_event(cfg.rasa_url, conversation_id, "resume", cfg.rasa_token)
     notice = "teruggegeven" if rasa_ok else "rasa-onbereikbaar"
     if still_visible:
         return _go(request, "transcript", notice, ref=ref)

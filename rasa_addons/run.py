@@ -1,0 +1,27 @@
+"""`python -m rasa_addons.run run ...`: Rasa's own command line, with the HTTP API token from RASA_TOKEN.
+
+`rasa run --auth-token X` would show the token to every local user in the process list; here it
+travels in the environment and is added to the arguments inside the process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["run"]:
+        token = os.environ.get("RASA_TOKEN", "")
+        if not token:
+            sys.exit("FOUT: RASA_TOKEN ontbreekt; Rasa start niet zonder token voor zijn HTTP API.")
+        args += ["--auth-token", token]
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *args]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
