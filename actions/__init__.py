@@ -1,4 +1,4 @@
-"""Custom actions for the Rasa server, served by rasa-sdk (`python -m rasa_sdk --actions actions`).
+"""Custom actions for the Rasa server, served by rasa-sdk through `python -m actions.server` (actions/server.py).
 
 Version choice: the action server runs rasa-sdk 3.21 on Python 3.11 (a supported Python, because it
 faces the database and the network) while Rasa itself is 3.6.21. The webhook protocol between them

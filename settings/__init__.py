@@ -159,6 +159,12 @@ class Settings(BaseSettings):
             raise ValueError("DEMO_SIZE moet small, medium of large zijn")
         return value
 
+    @field_validator("staff_cookie_secure", "demo_data", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `STAFF_COOKIE_SECURE=` in .env means "not set" (the README's "(empty)"), not an invalid boolean.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("werkpunt_env")
     @classmethod
     def _known_env(cls, value: str) -> str:

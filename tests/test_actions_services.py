@@ -315,6 +315,29 @@ def test_delete_user_data(server, world):
     assert count(world, Lead, Lead.sender_id == other) == 1
 
 
+def raw_bytes(engine) -> bytes:
+    """The SQLite database file and its WAL as bytes: what someone with the disk could read."""
+    from pathlib import Path
+
+    db = Path(engine.url.database)
+    return b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.exists())
+
+
+def test_erased_contact_details_do_not_survive_in_sqlite_files(server, world):
+    sender = new_sender()
+    email, phone = f"uniek-{uuid.uuid4().hex[:10]}@example.org", "+31687650123"
+    call(server, "action_submit_callback", sender, user_role="werkgever", contact_name="Wies Wisser", phone=phone,
+         email=email, location="Gouda")
+    assert count(world, Lead, Lead.contact_email == email) == 1
+    sqlite = world.dialect.name == "sqlite"
+    if sqlite:
+        assert email.encode() in raw_bytes(world)  # the search below can find it
+    call(server, "action_delete_user_data", sender)
+    assert count(world, Lead, Lead.sender_id == sender) == 0
+    if sqlite:  # secure_delete zeroed the freed space; the WAL was checkpointed and truncated
+        assert email.encode() not in raw_bytes(world) and b"Wies Wisser" not in raw_bytes(world)
+
+
 def test_metacharacters_are_harmless(server, world):
     sender = new_sender()
     reply = call(server, "action_search_jobs", sender, job_title="'; DROP TABLE vacancy; --",

@@ -47,10 +47,10 @@ def test_port_in_use_is_reported_before_anything_starts(tmp_path):
 
 def test_prepare_is_idempotent_and_recovers(tmp_path):
     url = f"sqlite:///{tmp_path}/p.db"
-    first = _cli("prepare", DATABASE_URL=url)
-    assert first.returncode == 0, first.stderr
-    second = _cli("prepare", DATABASE_URL=url)
-    assert second.returncode == 0 and "was er al" in second.stdout
+    first = _cli("prepare", DATABASE_URL=url, DEMO_DATA="true")
+    assert first.returncode == 0 and "met demodata" in first.stdout, first.stderr
+    second = _cli("prepare", DATABASE_URL=url, DEMO_DATA="true")
+    assert second.returncode == 0 and "demodata was er al" in second.stdout
 
 
 def test_model_name_follows_training_data():

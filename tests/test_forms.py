@@ -185,6 +185,39 @@ def test_a_bsn_is_not_stored_or_repeated(action_url):
     assert "BSN" in said(result) and "123456782" not in said(result)
 
 
+def test_the_gateways_bsn_placeholder_gets_the_same_answer(action_url):
+    result = call(action_url, "validate_registration_form", form="registration_form", text="mijn bsn is [BSN]",
+                  requested="job_title", candidates={"job_title": "mijn bsn is [BSN]"})
+    assert slot_sets(result)["job_title"] is None and "BSN" in said(result)
+
+
+@pytest.mark.parametrize("form, requested, answer", [
+    ("registration_form", "hours", "20 uur, want ik heb een burn-out gehad"),
+    ("registration_form", "job_title", "kok maar ik heb autisme"),
+    ("callback_form", "preferred_moment", "dinsdag, niet als ik bij de dokter ben voor mijn medicijnen"),
+    ("vacancy_form", "contact_name", "Jan, ik ben ziek"),
+])
+def test_a_health_detail_is_refused_and_nothing_of_the_turn_is_kept(action_url, form, requested, answer):
+    result = call(action_url, f"validate_{form}", form=form, text=answer, requested=requested,
+                  candidates={requested: answer, "location": "Gouda"} if form != "callback_form" else {requested: answer})
+    sets = slot_sets(result)
+    assert sets[requested] is None and sets.get("location") is None
+    assert "gezondheid" in said(result) and answer not in said(result)
+
+
+def test_a_question_about_illness_in_a_form_is_answered_not_refused(action_url):
+    result = call(action_url, "validate_vacancy_form", form="vacancy_form", text="wat als mijn werknemer ziek wordt?",
+                  intent="ask_no_risk_policy", confidence=0.95, requested="hours")
+    assert [r.get("response") for r in result["responses"]] == ["utter_no_risk_policy"]
+
+
+def test_a_health_detail_in_the_opening_message_is_not_stored(action_url):
+    result = call(action_url, "validate_registration_form", form="registration_form", intent="register_jobseeker",
+                  text="inschrijven, ik zoek 20 uur werk vanwege mijn depressie", requested=None,
+                  candidates={"hours": "20 uur werk vanwege mijn depressie"})
+    assert slot_sets(result)["hours"] is None
+
+
 # --- activation and the other forms -------------------------------------------------------------------
 def test_answers_in_the_opening_message_are_validated(action_url):
     result = call(action_url, "validate_vacancy_form", form="vacancy_form", intent="post_vacancy",

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.rasa_client import CHANNEL_PATH, TOKEN_HEADER
 from settings import ROOT
 from werkpunt.net import free_port
 
@@ -34,7 +35,7 @@ async def _echo(request: Request) -> JSONResponse:
     return JSONResponse([{"recipient_id": body["sender"], "text": "U zei: " + body["message"]}])
 
 
-fake_rasa_app = Starlette(routes=[Route("/webhooks/rest/webhook", _echo, methods=["POST"]),
+fake_rasa_app = Starlette(routes=[Route(CHANNEL_PATH, _echo, methods=["POST"]),
                                   Route("/status", lambda request: JSONResponse({}))])
 
 
@@ -73,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     migrate(database)
     procs: list[subprocess.Popen] = []
     env = dict(os.environ, DATABASE_URL=database, TRACKER_STORE_URL=f"sqlite:///{tmp}/tracker.db", TELEGRAM_TOKEN="",
-               GATEWAY_SECRET=uuid.uuid4().hex, LOG_LEVEL="WARNING")
+               GATEWAY_SECRET=uuid.uuid4().hex, LOG_LEVEL="WARNING",
+               RASA_TOKEN=os.environ.get("RASA_TOKEN") or uuid.uuid4().hex)
     try:
         rasa = args.rasa_url
         if not rasa:
@@ -85,12 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         procs.append(_start(["werkpunt.app:app", "--port", str(port)], env, f"http://127.0.0.1:{port}/health"))
         gateway = f"http://127.0.0.1:{port}"
         direct, via = [], []
-        with httpx.Client(timeout=30) as rasa_client, httpx.Client(base_url=gateway, timeout=30) as web:
+        with httpx.Client(timeout=30, headers={TOKEN_HEADER: env["RASA_TOKEN"]}) as rasa_client, httpx.Client(base_url=gateway, timeout=30) as web:
             web.get("/")
             sender = "bench-" + uuid.uuid4().hex
             for i in range(args.n + 20):
                 started = time.perf_counter()
-                rasa_client.post(f"{rasa}/webhooks/rest/webhook",
+                rasa_client.post(f"{rasa}{CHANNEL_PATH}",
                                  json={"sender": sender, "message": args.message, "metadata": {"channel": "web"}}
                                  ).raise_for_status()
                 middle = time.perf_counter()

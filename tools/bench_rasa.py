@@ -30,7 +30,8 @@ import httpx
 
 from settings import ROOT, Settings
 from werkpunt.net import free_port
-from werkpunt.rasa_env import rasa_environ, run_command
+from bot.rasa_client import CHANNEL_PATH, TOKEN_HEADER
+from werkpunt.rasa_env import action_command, rasa_environ, run_command
 from werkpunt.stack import stop, wait_http
 from werkpunt.training import ensure_model
 
@@ -46,28 +47,30 @@ CONVERSATION = CONVERSATIONS["mixed"]
 
 @contextmanager
 def dialogue_stack(workdir: Path, model: Path | None = None) -> Iterator[str]:
-    """Action server + Rasa (REST channel) on free ports; yields Rasa's base URL."""
+    """Action server + Rasa (Werkpunt's channel) on free ports; yields Rasa's base URL. Requests need
+    RASA_TOKEN: `client()` sends it."""
     from werkpunt.database import prepare
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'placement.db'}",
                         tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
                         action_port=free_port(), rasa_port=free_port())
-    prepare(settings.database_url, report=None)
+    prepare(settings.database_url, report=None, demo=True)
     model = model or ensure_model(settings)
     env = rasa_environ(settings)
     env["DATABASE_URL"] = settings.database_url
     env["TRACKER_STORE_URL"] = settings.tracker_store_url
     procs: list[subprocess.Popen] = []
     try:
-        for name, cmd, health, timeout in (
-            ("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                         str(settings.action_port)], f"http://127.0.0.1:{settings.action_port}/health", 60),
-            ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240),
+        for name, cmd, health, timeout, credentials in (
+            ("actions", action_command(settings, sys.executable), f"http://127.0.0.1:{settings.action_port}/health", 60,
+             {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
+            ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240,
+             {"params": {"token": env["RASA_TOKEN"]}}),
         ):
             log = open(workdir / f"{name}.log", "ab")
             procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                           start_new_session=True))
-            if not wait_http(health, timeout, procs[-1]):
+            if not wait_http(health, timeout, procs[-1], **credentials):
                 raise RuntimeError(f"{name} did not start; see {workdir / (name + '.log')}")
         yield settings.rasa_base_url
     finally:
@@ -80,7 +83,7 @@ async def _user(client: httpx.AsyncClient, base: str, rounds: int, latencies: li
         sender = f"bench-{uuid.uuid4().hex[:12]}"
         for text in CONVERSATION:
             started = time.perf_counter()
-            response = await client.post(f"{base}/webhooks/rest/webhook", json={
+            response = await client.post(f"{base}{CHANNEL_PATH}", json={
                 "sender": sender, "message": text, "metadata": {"channel": "web"}})
             latencies.append(time.perf_counter() - started)
             if response.status_code != 200 or not response.json():
@@ -91,7 +94,8 @@ async def _parse_user(client: httpx.AsyncClient, base: str, rounds: int, latenci
     for _ in range(rounds):
         for text in CONVERSATION:
             started = time.perf_counter()
-            (await client.post(f"{base}/model/parse", json={"text": text})).raise_for_status()
+            (await client.post(f"{base}/model/parse", json={"text": text},
+                               params={"token": client.headers[TOKEN_HEADER]})).raise_for_status()
             latencies.append(time.perf_counter() - started)
 
 
@@ -104,7 +108,8 @@ def _summary(latencies: list[float], wall: float) -> dict[str, float]:
 
 
 async def measure(base: str, users: int, rounds: int) -> dict[str, object]:
-    async with httpx.AsyncClient(timeout=60) as client:
+    token = Settings().secret("rasa_token")  # what dialogue_stack gave Rasa (rasa_environ)
+    async with httpx.AsyncClient(timeout=60, headers={TOKEN_HEADER: token}) as client:
         warm: list[float] = []
         await _user(client, base, 1, warm, [])  # first calls load the model graph and DB connections
         latencies: list[float] = []

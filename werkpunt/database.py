@@ -76,6 +76,7 @@ def prepare(url: str, size: str = "small", seed: int = 20261127,
 
 
 EMBEDDED_DATABASE = VAR / "werkpunt.db"
+PASSWORD_DIR = VAR  # where demo admin password files go
 
 
 def is_embedded_default(url: str) -> bool:
@@ -105,11 +106,11 @@ def demo_password_file(url: str) -> Path:
     """Where the demo admin's password of this database is kept: one file per database, so trying
     another DATABASE_URL never overwrites the password of the embedded default."""
     if is_embedded_default(url):
-        return VAR / "demo-admin-password.txt"
+        return PASSWORD_DIR / "demo-admin-password.txt"
     parsed = make_url(url)
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(parsed.database or "db").stem).strip("-") or "db"
     digest = hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()[:8]
-    return VAR / f"demo-admin-password-{name}-{digest}.txt"
+    return PASSWORD_DIR / f"demo-admin-password-{name}-{digest}.txt"
 
 
 def write_private(path: Path, content: str) -> None:
