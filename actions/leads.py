@@ -86,7 +86,8 @@ class ActionRequestHuman(Action):
             offer = [] if route.staff_name else [{"title": "Bel mij terug", "payload": "/request_callback"}]
             dispatcher.utter_message(
                 text=f"{first} {hours} Een medewerker reageert hier in dit gesprek, zo snel als het kan. "
-                     "Dat kan even duren." + ("" if route.staff_name else " Liever gebeld worden? Kies 'Bel mij terug'."),
+                     "Dat kan even duren."
+                     + ("" if route.staff_name else " Liever gebeld worden? Kies 'Bel mij terug'."),
                 buttons=offer)
         else:
             day, start = next_opening(spec, now) or ("zo snel mogelijk", None)

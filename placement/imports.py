@@ -145,10 +145,12 @@ def parse_staff(text: str) -> list[StaffRow]:
             problems.append(f"regel {line}: onbekende regiocode(s) {', '.join(unknown)}. Gebruik codes als AM20 "
                             "(zie placement/data/arbeidsmarktregios.csv).")
         elif not codes and role in STAFF_ROLES and role != "admin":
-            problems.append(f"regel {line}: een {role} heeft minstens één regio nodig (kolom regios, bijvoorbeeld AM20).")
+            problems.append(f"regel {line}: een {role} heeft minstens één regio nodig "
+                            "(kolom regios, bijvoorbeeld AM20).")
         sector = (row.get("sector") or "").lower() or None
         if sector and sector not in sectors:
-            problems.append(f"regel {line}: onbekende sector {row['sector']!r}. Kies uit: {', '.join(sorted(sectors))}.")
+            problems.append(f"regel {line}: onbekende sector {row['sector']!r}. "
+                            f"Kies uit: {', '.join(sorted(sectors))}.")
         if email in seen:
             problems.append(f"regel {line}: e-mailadres {email} staat ook al op regel {seen[email]}.")
         elif email:

@@ -128,7 +128,8 @@ def stack(tmp_path_factory, pg_ok, fake_bot_api):
 
     tmp = tmp_path_factory.mktemp("stack")
     backend = "postgresql" if pg_ok else "sqlite"
-    (database_url, drop_db), (tracker_url, drop_tracker) = (new_database_url(backend, tmp), new_database_url(backend, tmp))
+    database_url, drop_db = new_database_url(backend, tmp)
+    tracker_url, drop_tracker = new_database_url(backend, tmp)
     fake, _loop = fake_bot_api
     settings = Settings(database_url=database_url, tracker_store_url=tracker_url, port=free_port(),
                         rasa_port=free_port(), action_port=free_port(), demo_size="small",

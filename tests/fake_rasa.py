@@ -1,8 +1,9 @@
 """The one fake of Rasa for tests: its HTTP surface over real HTTP, and helpers to serve ASGI apps.
 
-`FakeRasa` answers what Werkpunt's gateway and staff workspace call (docs/contracts.md): the REST
-channel (Werkpunt's own channel, `POST /webhooks/werkpunt/webhook`, rasa_addons/channel.py), the tracker events API (`POST /conversations/{id}/tracker/
-events`: staff pause/resume) and `GET /status`. Given a tracker engine it also records every turn in
+`FakeRasa` answers what Werkpunt's gateway and staff workspace call (docs/contracts.md): Werkpunt's
+channel (`POST /webhooks/werkpunt/webhook`, rasa_addons/channel.py), the tracker events API
+(`POST /conversations/{id}/tracker/events`: staff pause/resume) and `GET /status`; with `token` it
+checks credentials as the real Rasa does. Given a tracker engine it also records every turn in
 Rasa's `events` table the way Rasa's SQL tracker store does, so staff transcripts read real-looking
 NLU data. It never touches the placement database: what actions do there is tested with the real
 action server (tests/test_actions_services.py, tests/test_e2e_stack.py).

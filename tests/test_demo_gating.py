@@ -134,7 +134,8 @@ GOOD_ROW = "Goed,goed.persoon@werkbedrijf.nl,consulent,AM20\n"  # line 2 of ever
 
 @pytest.mark.parametrize("rows, expected", [
     ("Piet,piet@x.nl,consulent,AM99\n", "regel 3: onbekende regiocode(s) AM99"),
-    ("Piet,piet@x.nl,consulent,AM20\nPia,PIET@x.nl,jobcoach,AM20\n", "regel 4: e-mailadres piet@x.nl staat ook al op regel 3"),
+    ("Piet,piet@x.nl,consulent,AM20\nPia,PIET@x.nl,jobcoach,AM20\n",
+     "regel 4: e-mailadres piet@x.nl staat ook al op regel 3"),
     ("Piet,goed.persoon@werkbedrijf.nl,jobcoach,AM20\n", "regel 3: e-mailadres goed.persoon@werkbedrijf.nl staat ook"),
     ("Piet,piet@x.nl,consulent,AM20,extra\n", "regel 3: 5 velden in plaats van 4"),
     ('"Piet,piet@x.nl,consulent,AM20\n', "geen geldige CSV-regel"),

@@ -136,8 +136,10 @@ def test_rasa_http_api_and_channel_refuse_callers_without_the_token(stack):
     assert httpx.post(f"{base}/model/parse", json={"text": "hallo"}, timeout=10).status_code == 401
     body = {"sender": "someone", "message": "verwijder mijn gegevens"}
     assert httpx.post(f"{base}{CHANNEL_PATH}", json=body, timeout=10).status_code == 401
-    assert httpx.post(f"{base}{CHANNEL_PATH}", json=body, headers={TOKEN_HEADER: "guess"}, timeout=10).status_code == 401
-    assert httpx.post(f"{base}/webhooks/rest/webhook", json=body, timeout=10).status_code == 404  # Rasa's open channel is off
+    assert httpx.post(f"{base}{CHANNEL_PATH}", json=body, headers={TOKEN_HEADER: "guess"},
+                      timeout=10).status_code == 401
+    # Rasa's own open REST channel is not there at all.
+    assert httpx.post(f"{base}/webhooks/rest/webhook", json=body, timeout=10).status_code == 404
     assert httpx.get(f"{base}/status", params={"token": STACK_RASA_TOKEN}, timeout=10).status_code == 200
 
 

@@ -52,7 +52,8 @@ def _doors(settings: Settings) -> list[str]:
     """A listener or a peer beyond loopback needs a token configured by the operator: a generated
     one lives in this host's var/ only, so another host could not know it."""
     found = []
-    rasa_remote = not is_loopback(settings.rasa_host) or not is_loopback(urlsplit(settings.rasa_base_url).hostname or "")
+    rasa_remote = not is_loopback(settings.rasa_host) or \
+        not is_loopback(urlsplit(settings.rasa_base_url).hostname or "")
     if rasa_remote and not settings.rasa_token.get_secret_value():
         found.append("Rasa is bereikbaar buiten deze computer (RASA_HOST of RASA_URL), maar RASA_TOKEN is niet "
                      f"ingesteld. Zet RASA_TOKEN op een lange willekeurige waarde ({NEW_SECRET}).")
@@ -60,7 +61,8 @@ def _doors(settings: Settings) -> list[str]:
         not is_loopback(urlsplit(settings.action_webhook_url).hostname or "")
     if action_remote and not settings.action_secret.get_secret_value():
         found.append("De actieserver is bereikbaar buiten deze computer (ACTION_HOST of ACTION_URL), maar "
-                     f"ACTION_SECRET is niet ingesteld. Zet ACTION_SECRET op een lange willekeurige waarde ({NEW_SECRET}).")
+                     "ACTION_SECRET is niet ingesteld. Zet ACTION_SECRET op een lange willekeurige waarde "
+                     f"({NEW_SECRET}).")
     for name in ("rasa_token", "action_secret"):
         value = getattr(settings, name).get_secret_value()
         if value and len(value) < MIN_SECRET_CHARS:
