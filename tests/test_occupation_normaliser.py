@@ -1,0 +1,70 @@
+"""The ESCO normaliser: the six words of issue 11, forms, compounds, typos, doubt and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from placement.occupation_data import ESCO_ATTRIBUTION, esco_occupations, isco_groups, synonyms
+from placement.occupation_normaliser import CONFIDENT, resolve
+
+
+@pytest.mark.parametrize(("typed", "isco"), [
+    ("groenvoorziening", "6113"), ("poetsvrouw", "9112"), ("kapster", "5141"), ("orderpicker", "9333"),
+    ("verzorgende", "5321"), ("buschauffeur", "8331"),
+    ("hoveniers", "6113"),  # plural
+    ("schoonmaakster", "9112"),  # female form
+    ("Ervaren hovenier (m/v) parttime", "6113"),  # modifiers around the job
+    ("medewerker groenvoorziening", "6113"),  # ESCO double-form preferred label
+    ("heftruck chauffeur", "8344"),  # split compound
+    ("timmerlieden", "7115"),  # irregular plural
+])
+def test_everyday_words_resolve_confidently(typed, isco):
+    result = resolve(typed)
+    assert result.confident, result
+    assert result.best.isco == isco
+
+
+def test_typo_is_found_with_lower_confidence():
+    result = resolve("magazijnmedewerkr")
+    assert result.best.isco == "9333" and result.best.how == "tikfout"
+    assert result.best.confidence < 1.0
+
+
+def test_compound_head_is_found_but_not_certain():
+    result = resolve("bouwplaatsschoonmaker")
+    assert result.best.isco == "9112"
+    assert not result.confident  # the dialogue asks instead of substituting
+    assert 1 <= len(result.options()) <= 3
+
+
+@pytest.mark.parametrize("text", ["", "   ", None, "medewerker", "x" * 500, "qzxv wprt kjhg " * 30, "!!!???"])
+def test_bad_input_gives_no_match(text):
+    result = resolve(text)
+    assert not result.confident
+    assert result.best is None or result.best.confidence < CONFIDENT
+
+
+def test_reference_files_are_complete():
+    assert len(esco_occupations()) == 3039
+    assert len(isco_groups()) == 619
+    assert all(len(o.isco) == 4 and o.isco in isco_groups() for o in esco_occupations())
+    assert ESCO_ATTRIBUTION == "Deze dienst gebruikt de ESCO-classificatie van de Europese Commissie."
+
+
+def test_every_synonym_target_exists():
+    resolve("warm")  # builds the index, which raises on an unknown ESCO label
+    for syn in synonyms():
+        assert syn.target in isco_groups() or not syn.target.isdigit(), syn
+        assert resolve(syn.word).best is not None, syn.word
+
+
+def test_synonyms_do_not_copy_the_frozen_evaluation_set_wholesale():
+    import csv
+    from pathlib import Path
+    frozen = Path(__file__).parent / "occupation_eval" / "job_titles.csv"
+    with frozen.open(encoding="utf-8", newline="") as handle:
+        typed = {r["typed"].strip().lower() for r in csv.DictReader(handle)}
+    overlap = {s.word.lower() for s in synonyms()} & typed
+    # Words named in the issue itself (poetsvrouw, groenvoorziening, ...) and common base words may
+    # coincide; a copied list would overlap far more.
+    assert len(overlap) <= 0.25 * len(synonyms()), sorted(overlap)
