@@ -141,12 +141,15 @@ class Vacancy(Base):
         CheckConstraint("hours_min >= 1 AND hours_max <= 40 AND hours_min <= hours_max", name="hours_range"),
         Index("ix_vacancy_status_occupation", "status", "occupation"),
         Index("ix_vacancy_status_gemeente", "status", "gemeente_code"),
+        Index("ix_vacancy_status_isco", "status", "isco_code"),
         NO_REUSE,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     occupation: Mapped[str | None] = mapped_column(String(60))
+    esco_uri: Mapped[str | None] = mapped_column(String(120))  # ESCO v1.2.0 occupation (placement/occupation_data.py)
+    isco_code: Mapped[str | None] = mapped_column(String(4))  # ISCO-08 unit group; matching follows its hierarchy
     description: Mapped[str] = mapped_column(Text, default="")
     hours_min: Mapped[int] = mapped_column(Integer)
     hours_max: Mapped[int] = mapped_column(Integer)
@@ -167,7 +170,8 @@ class Candidate(Base):
     """A job seeker, known by a pseudonymous key per channel user (never a BSN)."""
 
     __tablename__ = "candidate"
-    __table_args__ = (Index("ix_candidate_occupation_gemeente", "occupation", "gemeente_code"), NO_REUSE)
+    __table_args__ = (Index("ix_candidate_occupation_gemeente", "occupation", "gemeente_code"),
+                      Index("ix_candidate_isco_gemeente", "isco_code", "gemeente_code"), NO_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_key: Mapped[str] = mapped_column(String(128), unique=True)
     name: Mapped[str | None] = mapped_column(String(120))
@@ -175,6 +179,8 @@ class Candidate(Base):
     phone: Mapped[str | None] = mapped_column(String(30))
     gemeente_code: Mapped[str | None] = mapped_column(ForeignKey("gemeente.code"), index=True)
     occupation: Mapped[str | None] = mapped_column(String(60))
+    esco_uri: Mapped[str | None] = mapped_column(String(120))
+    isco_code: Mapped[str | None] = mapped_column(String(4))
     interests: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[str] = mapped_column(Text, default="")
     hours_wanted: Mapped[int | None] = mapped_column(Integer)

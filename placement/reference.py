@@ -37,6 +37,8 @@ class Occupation:
     label: str
     sector: str
     synonyms: tuple[str, ...]
+    esco_uri: str | None = None  # the ESCO occupation this old vocabulary code stands for (None: ISCO group only)
+    isco_code: str | None = None  # ISCO-08 unit group (4 digits)
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -75,7 +77,8 @@ def place_aliases() -> dict[str, str]:
 @lru_cache
 def occupations() -> tuple[Occupation, ...]:
     return tuple(
-        Occupation(r["code"], r["label"], r["sector"], tuple(s for s in r["synonyms"].split("|") if s))
+        Occupation(r["code"], r["label"], r["sector"], tuple(s for s in r["synonyms"].split("|") if s),
+                   r.get("esco_uri") or None, r.get("isco_code") or None)
         for r in _read("occupations.csv")
     )
 
