@@ -260,3 +260,10 @@ def isco_label(code: str) -> str:
 def occupation_label(uri: str | None, isco: str | None) -> str:
     occ = by_uri().get(uri or "")
     return occ.label if occ else isco_groups().get(isco or "", "")
+
+
+def esco_fields(text: str | None) -> dict[str, str | None]:
+    """Columns for a vacancy or candidate row: the confident match only (an unsure guess is not stored)."""
+    found = resolve(text)
+    best = found.best if found.confident else None
+    return {"esco_uri": best.uri if best else None, "isco_code": best.isco if best else None}

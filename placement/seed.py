@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from placement import reference
+from placement.occupation_normaliser import esco_fields
 from placement.models import Application, Candidate, Employer, StaffMember, StaffRegion, Vacancy
 
 
@@ -64,6 +65,15 @@ SHOWCASE = [
     ("Lasser MIG/MAG", "lasser", "GM0193", 32, 40),  # Zwolle
     ("Magazijnmedewerker dagdienst", "magazijnmedewerker", "GM0513", 20, 32),  # Gouda
 ]
+# Work that sociale werkbedrijven place people in: every arbeidsmarktregio gets one open vacancy of
+# each (title → ESCO occupation through the normaliser; old vocabulary code → sector and skills).
+REGIONAL_CORE = [
+    ("Medewerker groenvoorziening", "hovenier"), ("Schoonmaker", "schoonmaker"), ("Orderpicker", "magazijnmedewerker"),
+    ("Productiemedewerker", "productiemedewerker"), ("Facilitair medewerker", "conciërge"), ("Kapper", "verkoopmedewerker"),
+    ("Buschauffeur", "chauffeur"), ("Verzorgende IG", "verzorgende"),
+]
+# Sectors weighted up for the random rows, for the same reason.
+SECTOR_WEIGHT = {"groen": 3, "facilitair": 3, "logistiek": 3, "productie": 3, "horeca": 2, "zorg": 2, "retail": 2}
 
 
 def _progress(report: Callable[[str], None] | None, message: str) -> None:
@@ -100,11 +110,12 @@ def seed_demo(session: Session, size: str = "small", seed: int = 20261127,
     rng = random.Random(seed)
     gemeenten = reference.gemeenten()
     occupations = reference.occupations()
+    weights = [SECTOR_WEIGHT.get(o.sector, 1) for o in occupations]
     seed_staff(session, fake, rng)
     _progress(report, f"demodata ({size}): {spec.employers} werkgevers")
     employers = []
     for i in range(1, spec.employers + 1):
-        occ = rng.choice(occupations)
+        occ = rng.choices(occupations, weights)[0]
         g = rng.choice(gemeenten)
         employers.append(dict(
             id=i, name=f"{fake.last_name()} {COMPANY_SUFFIX[occ.sector]}", sector=occ.sector, gemeente_code=g.code,
@@ -115,8 +126,16 @@ def seed_demo(session: Session, size: str = "small", seed: int = 20261127,
     vacancies = []
     for n, (title, occ_code, gem, lo, hi) in enumerate(SHOWCASE, start=1):
         vacancies.append(_vacancy(n, rng.randint(1, spec.employers), title, occ_code, gem, lo, hi, rng, fake, "open"))
+    by_region: dict[str, list[str]] = {}
+    for g in gemeenten:
+        by_region.setdefault(g.region_code, []).append(g.code)
+    for region in sorted(by_region):
+        for title, occ_code in REGIONAL_CORE:
+            lo = rng.choice([16, 20, 24])
+            vacancies.append(_vacancy(len(vacancies) + 1, rng.randint(1, spec.employers), title, occ_code,
+                                      rng.choice(by_region[region]), lo, lo + 8, rng, fake, "open", esco_fields(title)))
     by_code = {o.code: o for o in occupations}
-    for i in range(len(SHOWCASE) + 1, spec.vacancies + 1):
+    for i in range(len(vacancies) + 1, spec.vacancies + 1):
         employer = employers[rng.randrange(spec.employers)]
         fitting = [o for o in occupations if o.sector == employer["sector"]] or occupations
         occ = rng.choice(fitting)
@@ -129,12 +148,12 @@ def seed_demo(session: Session, size: str = "small", seed: int = 20261127,
     _progress(report, f"demodata ({size}): {spec.candidates} werkzoekenden")
     candidates = []
     for i in range(1, spec.candidates + 1):
-        occ = rng.choice(occupations)
+        occ = rng.choices(occupations, weights)[0]
         g = rng.choice(gemeenten)
         consent = EPOCH - dt.timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 1440))
         candidates.append(dict(
             id=i, channel_key=f"demo-{seed}-{i:06d}", name=fake.name(), email=None, phone=None,
-            gemeente_code=g.code, occupation=occ.code,
+            gemeente_code=g.code, occupation=occ.code, esco_uri=occ.esco_uri, isco_code=occ.isco_code,
             interests=", ".join(rng.sample(INTERESTS, 2)), skills=", ".join(rng.sample(SKILLS[occ.sector], 2)),
             hours_wanted=rng.choice([8, 12, 16, 20, 24, 28, 32, 36, 40]),
             available_from=(EPOCH + dt.timedelta(days=rng.randint(-30, 60))).date(),
@@ -152,11 +171,12 @@ def seed_demo(session: Session, size: str = "small", seed: int = 20261127,
     return True
 
 
-def _vacancy(i, employer_id, title, occ_code, gemeente_code, lo, hi, rng, fake, status) -> dict:
+def _vacancy(i, employer_id, title, occ_code, gemeente_code, lo, hi, rng, fake, status, esco=None) -> dict:
     occ = {o.code: o for o in reference.occupations()}[occ_code]
     contract = rng.choice(CONTRACTS)
+    esco = esco or {"esco_uri": occ.esco_uri, "isco_code": occ.isco_code}
     return dict(
-        id=i, employer_id=employer_id, title=title, occupation=occ_code,
+        id=i, employer_id=employer_id, title=title, occupation=occ_code, **esco,
         description=f"{title} gezocht. {fake.sentence(nb_words=10)} Begeleiding op de werkvloer is mogelijk.",
         hours_min=lo, hours_max=hi, gemeente_code=gemeente_code, sector=occ.sector,
         skills=", ".join(rng.sample(SKILLS[occ.sector], 2)), contract_type=contract,

@@ -1,9 +1,12 @@
-"""Scores and Dutch reasons for a match between a job seeker and a vacancy.
+"""Scores, ranking keys and Dutch reasons for a match between a job seeker and a vacancy.
 
-A score is 0–100: occupation (45 exact / 20 same sector / 45 title match), distance (25 same gemeente /
-18 same region / 10 neighbouring region), hours (15 fits / 8 within 4 hours / 4 within 8 hours),
-skills in common (5 each, at most 10) and availability (5 when available within two weeks).
-The first three parts can be computed in SQL (`coarse` order of the shortlist); the rest is Python.
+Occupation fit follows the ISCO-08 hierarchy (FIT): the same ESCO occupation 50, the same 4-digit
+unit group 40 (50 when the question named a group, such as "de zorg"), the same 3-digit minor group
+25, the same 2-digit sub-major group 10; anything else is not shown. Distance is kilometres between
+gemeente points (distance.py): up to 25 points, falling linearly to 0 at the radius. Hours: 15 fits /
+8 within 4 hours / 4 within 8 hours. Skills in common 5 each (at most 10), availability 5, a requested
+instrument (beschut werk, banenafspraak) 5. The score is shown to staff; the ORDER is stricter:
+fit first, then distance in 5 km bands, then hours, then instruments, then id (`rank_key`).
 """
 
 from __future__ import annotations
@@ -11,15 +14,55 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from placement.matching.area import ELSEWHERE, NEIGHBOUR_REGION, SAME_GEMEENTE, SAME_REGION, Area
-from placement.occupations import label
+from placement.matching.distance import band
 
-OCC_EXACT, OCC_NEAR, OCC_TITLE = 45, 20, 45
-DISTANCE_POINTS = {SAME_GEMEENTE: 25, SAME_REGION: 18, NEIGHBOUR_REGION: 10, ELSEWHERE: 0}
+FIT = {"beroep": 50, "groep4": 40, "groep3": 25, "groep2": 10}
+FIT_TEXT = {"beroep": "zelfde beroep", "groep4": "zelfde beroepsgroep", "groep3": "verwant beroep",
+            "groep2": "beroep in hetzelfde vakgebied"}
+DISTANCE_MAX = 25
 HOURS_FIT, HOURS_CLOSE, HOURS_FAR = 15, 8, 4
 HOURS_CLOSE_DIFF, HOURS_MAX_DIFF = 4, 8
 SKILL_POINTS, SKILL_MAX = 5, 10
 AVAILABLE_POINTS, AVAILABLE_DAYS = 5, 14
+INSTRUMENT_POINTS = 5
+
+
+def fit_level(want_uri: str | None, want_isco: str, uri: str | None, isco: str | None) -> str | None:
+    """How close an occupation is to the one asked for, by the ISCO hierarchy; None = unrelated."""
+    if not isco:
+        return None
+    if want_uri and uri == want_uri:
+        return "beroep"
+    if isco == want_isco:
+        return "groep4" if want_uri else "beroep"
+    if isco[:3] == want_isco[:3]:
+        return "groep3"
+    if isco[:2] == want_isco[:2]:
+        return "groep2"
+    return None
+
+
+def distance_points(km: float | None, radius_km: float) -> int:
+    if km is None:
+        return 0
+    return max(0, round(DISTANCE_MAX * (1 - km / radius_km))) if radius_km > 0 else 0
+
+
+def distance_text(km: float | None, place: str, home: str | None) -> str:
+    if km is None or home is None:
+        return f"in {place}"
+    if km < 0.5:
+        return f"in {place}"
+    return f"{round(km)} km van {home}"
+
+
+def span_text(lo: int, hi: int) -> str:
+    return f"{lo} uur" if lo == hi else f"{lo}–{hi} uur"
+
+
+def rank_key(fit: str, km: float | None, hours_gap_value: int | None, instrument: bool, ident: int) -> tuple:
+    return (-FIT[fit], band(km) if km is not None else 99, 99 if hours_gap_value is None else hours_gap_value,
+            not instrument, ident)
 
 
 @dataclass(frozen=True)
@@ -35,7 +78,9 @@ class VacancyMatch:
     hours_max: int
     contract_type: str
     score: int
-    reason: str
+    reason: str  # "Zelfde beroep, 8 km van Zwolle, 24–32 uur"
+    fit: str = "beroep"
+    distance_km: float | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +99,8 @@ class CandidateProfile:
     availability: str
     score: int
     reason: str
+    fit: str = "beroep"
+    distance_band: str = ""  # "binnen 10 km": never the exact place
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
@@ -74,29 +121,6 @@ def hours_points(gap: int | None) -> int:
     if gap == 0:
         return HOURS_FIT
     return HOURS_CLOSE if gap <= HOURS_CLOSE_DIFF else HOURS_FAR
-
-
-def occupation_part(wanted: str | None, found: str | None, title_match: bool = False) -> tuple[int, str]:
-    if title_match:
-        return OCC_TITLE, "de functietitel past bij uw zoekwoord"
-    if wanted is None:
-        return 0, ""
-    if found == wanted:
-        return OCC_EXACT, f"zelfde beroep ({label(found)})"
-    return OCC_NEAR, f"verwant beroep ({label(found)}, zelfde sector als {label(wanted)})"
-
-
-def distance_part(area: Area | None, gemeente_code: str, gemeente: str, region: str) -> tuple[int, str]:
-    if area is None:
-        return 0, ""
-    tier = area.tier(gemeente_code)
-    text = {
-        SAME_GEMEENTE: f"in dezelfde gemeente ({gemeente})",
-        SAME_REGION: f"in dezelfde regio ({region})",
-        NEIGHBOUR_REGION: f"in een regio dichtbij ({region})",
-        ELSEWHERE: "verder weg",
-    }[tier]
-    return DISTANCE_POINTS[tier], text
 
 
 def hours_part(hours: int | None, lo: int, hi: int) -> tuple[int, str]:

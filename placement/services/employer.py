@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from placement.matching import candidates_for_request
 from placement.matching.area import region_code_of
 from placement.models import Employer, Lead, Vacancy
+from placement.occupation_normaliser import esco_fields
 from placement.occupations import normalise
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.services.routing import Routed, create_lead, find_employer, region_for_user, routed
@@ -84,7 +85,7 @@ def submit_vacancy(session: Session, *, sender_id: str, channel: str | None, com
         note = "Bestaande werkgever: de contactgegevens uit de chat wijken af van de bekende gegevens."
     hours_value = parse_hours(hours)
     vacancy = Vacancy(employer_id=employer.id, title=title[:1].upper() + title[1:],
-                      occupation=occ.code if occ else None,
+                      occupation=occ.code if occ else None, **esco_fields(title),
                       description="Aangemeld via de chat.", hours_min=hours_value or 1, hours_max=hours_value or 40,
                       gemeente_code=gemeente.code, sector=occ.sector if occ else employer.sector, status="concept",
                       origin="chat")
@@ -124,9 +125,9 @@ def submit_callback(session: Session, *, sender_id: str, channel: str | None, ro
     employer = find_employer(session, company_name)
     occ = normalise(job_title)
     note = ""
-    if kind == "candidate_proposal" and occ:
+    if kind == "candidate_proposal" and job_title:
         gemeente = find_gemeente(location)
-        found = candidates_for_request(session, occ.code, gemeente.code if gemeente else None, parse_hours(hours))
+        found = candidates_for_request(session, job_title, gemeente.code if gemeente else None, parse_hours(hours))
         note = "Kandidaten (id): " + ", ".join(str(p.candidate_id) for p in found)
     staff_role = "consulent" if role == "werkzoekende" else "accountmanager"
     region = region_for_user(session, sender_id, location, company_name)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from placement.clock import now
 from placement.matching.area import gemeente_name, region_code_of
 from placement.models import Application, Candidate, Lead, Vacancy
+from placement.occupation_normaliser import esco_fields
 from placement.occupations import label, normalise
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.services.employer import clean_text, parse_hours
@@ -63,6 +64,9 @@ def register_candidate(session: Session, *, sender_id: str, job_title: str | Non
         cand = Candidate(channel_key=sender_id, interests="", skills="")
         session.add(cand)
     cand.occupation = occ.code if occ else cand.occupation
+    esco = esco_fields(job_title)
+    if esco["isco_code"]:
+        cand.esco_uri, cand.isco_code = esco["esco_uri"], esco["isco_code"]
     cand.gemeente_code = gemeente.code if gemeente else cand.gemeente_code
     cand.hours_wanted = parse_hours(hours) or cand.hours_wanted
     cand.available_from = cand.available_from or now().date()
