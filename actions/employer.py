@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.search_terms import km_text, search_radius
 from actions.service_support import capital, channel_of, region, slot, unknown_place, who, with_db
-from placement.matching import CandidateProfile, candidates_for_request
-from placement.occupations import normalise
+from placement.matching import CandidateProfile, Target, candidates_for_request
+from placement.occupation_normaliser import resolve
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.services.employer import PROPOSAL_TOPIC, parse_hours, submit_vacancy
 
@@ -77,16 +79,26 @@ class ActionFindCandidates(Action):
         if place and gemeente is None:
             dispatcher.utter_message(text=unknown_place(place, suggest_gemeenten(place)))
             return [SlotSet("location", None)]
-        occ = normalise(title)
+        resolution = resolve(title)
         where = f" rond {gemeente.name}" if gemeente else ""
-        if occ is None:
+        if resolution.best is None:
             dispatcher.utter_message(
-                text=f"Ik ken het beroep '{title}' niet goed. Een accountmanager kan samen met u zoeken. "
+                text="Ik herken dit niet als beroep. Een accountmanager kan samen met u zoeken. "
                      "Wilt u teruggebeld worden?", buttons=[CALL_ME, NO_THANKS])
             return [SlotSet("callback_topic", f"Kandidaten gezocht: {title}{where}"[:200])]
+        if not resolution.confident:  # never a silent guess: the employer picks the occupation
+            buttons = [{"title": capital(o.label), "payload": "/find_candidates" + json.dumps(
+                {"job_title": o.label}, separators=(",", ":"), ensure_ascii=False)} for o in resolution.options(3)]
+            dispatcher.utter_message(text="Ik weet niet zeker welk beroep u bedoelt. Kies het beroep dat het beste "
+                                          "past. Staat het er niet bij? Typ het dan in andere woorden.",
+                                     buttons=buttons)
+            return [SlotSet("job_title", None)]
+        occ = Target.of(resolution.best)
+        radius = search_radius(tracker)
         hours = parse_hours(tracker.get_slot("hours"))
         found = await with_db(
-            dispatcher, lambda s: candidates_for_request(s, occ.code, gemeente.code if gemeente else None, hours),
+            dispatcher, lambda s: candidates_for_request(s, occ, gemeente.code if gemeente else None, hours,
+                                                        radius_km=radius.km),
             writes=False)
         if found is None:
             return []
@@ -96,7 +108,8 @@ class ActionFindCandidates(Action):
                      "zoeken, bijvoorbeeld naar mensen die het vak willen leren. Wilt u teruggebeld worden?",
                 buttons=[CALL_ME, NO_THANKS])
             return [SlotSet("callback_topic", f"Kandidaten gezocht: {occ.label}{where}"[:200])]
-        intro = (f"Ik vond {len(found)} kandidaten die passen bij {occ.label}{where}. "
+        within = f", binnen {km_text(radius.km)} km" if gemeente else ""
+        intro = (f"Ik vond {len(found)} kandidaten die passen bij {occ.label}{where}{within}. "
                  "Namen en contactgegevens deel ik hier niet.")
         if not gemeente:
             intro += " Noem een plaats, dan zoek ik dichterbij."

@@ -36,6 +36,9 @@ GOUDA, GRONINGEN = "GM0513", "GM0014"
 SLOTS = ("user_role", "job_title", "location", "hours", "vacancy_id", "search_page", "company_name", "contact_name",
          "email", "phone", "preferred_moment", "callback_topic", "registration_consent")
 CANDIDATE_NAME = "Geertruida Geheimnaam"
+# ESCO magazijnmedewerker (ISCO 9333), as migration 0010 maps old rows and the services write new ones.
+MAGAZIJN = {"esco_uri": "http://data.europa.eu/esco/occupation/bea705fe-06ac-4147-b8e0-6e8ac1208d8f",
+            "isco_code": "9333"}
 
 
 def start_action_server(database_url: str) -> tuple[subprocess.Popen, str]:
@@ -93,15 +96,15 @@ def world(engine):
                        contact_phone="+31180000000"))
         s.flush()
         for n in range(12):  # twelve open vacancies near Gouda: pages of 5, 5 and 2
-            s.add(Vacancy(id=301 + n, employer_id=1, title=f"Magazijnmedewerker {n}", occupation="magazijnmedewerker",
+            s.add(Vacancy(id=301 + n, employer_id=1, title=f"Magazijnmedewerker {n}", occupation="magazijnmedewerker", **MAGAZIJN,
                           hours_min=20, hours_max=32, gemeente_code=GOUDA, status="open", origin="seed"))
-        s.add(Vacancy(id=351, employer_id=1, title="Magazijnmedewerker oud", occupation="magazijnmedewerker",
+        s.add(Vacancy(id=351, employer_id=1, title="Magazijnmedewerker oud", occupation="magazijnmedewerker", **MAGAZIJN,
                       hours_min=24, hours_max=24, gemeente_code=GOUDA, status="closed"))
-        s.add(Vacancy(id=352, employer_id=1, title="Magazijnmedewerker concept", occupation="magazijnmedewerker",
+        s.add(Vacancy(id=352, employer_id=1, title="Magazijnmedewerker concept", occupation="magazijnmedewerker", **MAGAZIJN,
                       hours_min=24, hours_max=24, gemeente_code=GOUDA, status="concept"))
         for n in range(7):
             s.add(Candidate(channel_key=f"seed-{n}", name=f"{CANDIDATE_NAME} {n}", email=f"geheim{n}@example.org",
-                            phone=f"+3161111111{n}", gemeente_code=GOUDA, occupation="magazijnmedewerker",
+                            phone=f"+3161111111{n}", gemeente_code=GOUDA, occupation="magazijnmedewerker", **MAGAZIJN,
                             interests="in een team", skills="orderpicken", hours_wanted=24,
                             consent_at=dt.datetime(2026, 1, 1)))
         s.flush()
@@ -193,7 +196,7 @@ def test_job_search_pages_and_buttons(server, world):
     first = call(server, "action_search_jobs", sender, job_title="magazijnmedewerker", location="Gouda")
     ids = [p for p in buttons(first) if p.startswith("/apply_for_vacancy")]
     assert len(ids) == 5 and ids[0] == '/apply_for_vacancy{"vacancy_id":"301"}' and "/show_more" in buttons(first)
-    assert slot_events(first) == {"search_page": 0.0}
+    assert slot_events(first) == {"search_page": 0.0, "job_title": "magazijnmedewerker"}
     second = call(server, "action_show_more", sender, job_title="magazijnmedewerker", location="Gouda",
                   search_page=0.0)
     third = call(server, "action_show_more", sender, job_title="magazijnmedewerker", location="Gouda",
