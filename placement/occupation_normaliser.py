@@ -24,7 +24,7 @@ from placement.text import fold_words
 # label such as "hovenier" under "botanicus" is weaker evidence than a preferred label).
 CONFIDENCE = {"exact": 1.0, "vorm": 0.95, "deel": 0.92, "samenstelling": 0.88}
 PENALTY = {"synoniem": 0.0, "label": 0.03, "alt": 0.06}
-CONFIDENT = 0.86  # at least this, and no other ISCO group within AMBIGUOUS of it → no question asked
+CONFIDENT = 0.85  # at least this, and no other ISCO group within AMBIGUOUS of it → no question asked
 AMBIGUOUS = 0.02
 FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one slip in a long word passes
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
