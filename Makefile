@@ -64,6 +64,7 @@ nlu-eval: setup
 # Matching (SQLite + PostgreSQL, 100k candidates), gateway overhead, and Rasa's per-turn cost.
 bench: setup
 	@$(APP) -m tools.bench_matching
+	@$(APP) -m tools.bench_occupations
 	@$(APP) -m tools.bench_gateway
 	@$(APP) -m werkpunt.cli train
 	@$(APP) -m tools.bench_rasa
