@@ -69,7 +69,8 @@ SHOWCASE = [
 # each (title → ESCO occupation through the normaliser; old vocabulary code → sector and skills).
 REGIONAL_CORE = [
     ("Medewerker groenvoorziening", "hovenier"), ("Schoonmaker", "schoonmaker"), ("Orderpicker", "magazijnmedewerker"),
-    ("Productiemedewerker", "productiemedewerker"), ("Facilitair medewerker", "conciërge"), ("Kapper", "verkoopmedewerker"),
+    ("Productiemedewerker", "productiemedewerker"), ("Facilitair medewerker", "conciërge"),
+    ("Kapper", "verkoopmedewerker"),
     ("Buschauffeur", "chauffeur"), ("Verzorgende IG", "verzorgende"),
 ]
 # Sectors weighted up for the random rows, for the same reason.

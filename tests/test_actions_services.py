@@ -96,12 +96,12 @@ def world(engine):
                        contact_phone="+31180000000"))
         s.flush()
         for n in range(12):  # twelve open vacancies near Gouda: pages of 5, 5 and 2
-            s.add(Vacancy(id=301 + n, employer_id=1, title=f"Magazijnmedewerker {n}", occupation="magazijnmedewerker", **MAGAZIJN,
-                          hours_min=20, hours_max=32, gemeente_code=GOUDA, status="open", origin="seed"))
-        s.add(Vacancy(id=351, employer_id=1, title="Magazijnmedewerker oud", occupation="magazijnmedewerker", **MAGAZIJN,
-                      hours_min=24, hours_max=24, gemeente_code=GOUDA, status="closed"))
-        s.add(Vacancy(id=352, employer_id=1, title="Magazijnmedewerker concept", occupation="magazijnmedewerker", **MAGAZIJN,
-                      hours_min=24, hours_max=24, gemeente_code=GOUDA, status="concept"))
+            s.add(Vacancy(id=301 + n, employer_id=1, title=f"Magazijnmedewerker {n}", occupation="magazijnmedewerker",
+                          **MAGAZIJN, hours_min=20, hours_max=32, gemeente_code=GOUDA, status="open", origin="seed"))
+        s.add(Vacancy(id=351, employer_id=1, title="Magazijnmedewerker oud", occupation="magazijnmedewerker",
+                      **MAGAZIJN, hours_min=24, hours_max=24, gemeente_code=GOUDA, status="closed"))
+        s.add(Vacancy(id=352, employer_id=1, title="Magazijnmedewerker concept", occupation="magazijnmedewerker",
+                      **MAGAZIJN, hours_min=24, hours_max=24, gemeente_code=GOUDA, status="concept"))
         for n in range(7):
             s.add(Candidate(channel_key=f"seed-{n}", name=f"{CANDIDATE_NAME} {n}", email=f"geheim{n}@example.org",
                             phone=f"+3161111111{n}", gemeente_code=GOUDA, occupation="magazijnmedewerker", **MAGAZIJN,

@@ -33,13 +33,15 @@ SECRET = {"name": "Jan Geheimnaam", "email": "jan.geheim@example.org", "phone": 
 
 
 def _vacancy(vid, occ, gemeente, lo, hi, status="open", skills="heftruckcertificaat, orderpicken", title=None):
-    return Vacancy(id=vid, employer_id=1, title=title or occ.capitalize(), occupation=occ, **ESCO[occ], hours_min=lo, hours_max=hi,
+    return Vacancy(id=vid, employer_id=1, title=title or occ.capitalize(), occupation=occ, **ESCO[occ],
+                   hours_min=lo, hours_max=hi,
                    gemeente_code=gemeente, sector="logistiek", skills=skills, status=status, origin="seed")
 
 
 def _candidate(cid, occ, gemeente, hours, active=True, consent=CONSENT, skills="heftruckcertificaat, scanner"):
     return Candidate(id=cid, channel_key=f"test-{cid}", name=f"{SECRET['name']} {cid}", email=SECRET["email"],
-                     phone=SECRET["phone"], gemeente_code=gemeente, occupation=occ, **ESCO[occ], interests="in een team",
+                     phone=SECRET["phone"], gemeente_code=gemeente, occupation=occ, **ESCO[occ],
+                     interests="in een team",
                      skills=skills, hours_wanted=hours, available_from=TODAY, active=active, consent_at=consent)
 
 

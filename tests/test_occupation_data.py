@@ -30,7 +30,8 @@ def test_existing_rows_get_esco_uri_and_isco_code(db_url):
                           "VALUES (1, 'k1', 'schoonmaker', '', '', true, :t)"), {"t": dt.datetime(2026, 1, 1)})
     migrate(db_url)
     with engine.connect() as conn:
-        rows = {r.id: (r.esco_uri, r.isco_code) for r in conn.execute(text("SELECT id, esco_uri, isco_code FROM vacancy"))}
+        found = conn.execute(text("SELECT id, esco_uri, isco_code FROM vacancy"))
+        rows = {r.id: (r.esco_uri, r.isco_code) for r in found}
         cand = conn.execute(text("SELECT esco_uri, isco_code FROM candidate")).one()
     assert rows[1] == ("http://data.europa.eu/esco/occupation/e7970c7a-7769-4002-87d3-0a8ea94fdd6f", "6113")
     assert rows[2] == (None, "5321")  # an ISCO group only: ESCO has no single 'verzorgende'

@@ -143,7 +143,8 @@ def test_unknown_place_is_named_politely(server):
 
 
 def test_employer_gets_anonymous_candidates_with_distance_bands(server):
-    reply = call(server, "action_find_candidates", job_title="groenvoorziener", location="Zwolle", user_role="werkgever")
+    reply = call(server, "action_find_candidates", job_title="groenvoorziener", location="Zwolle",
+                 user_role="werkgever")
     body = texts(reply)
     assert body.count("Kandidaat ") == 2 and "Geheime Naam" not in body and "Kampen" not in body
     assert "binnen 5 km" in body and "binnen 20 km" in body  # Zwolle itself, Kampen at 13 km

@@ -21,6 +21,7 @@ from placement.matching.search import (
 )
 
 __all__ = [
-    "SHORTLIST", "Area", "CandidateProfile", "SearchResult", "Target", "VacancyMatch", "area_for", "candidates_for_request",
+    "SHORTLIST", "Area", "CandidateProfile", "SearchResult", "Target", "VacancyMatch", "area_for",
+    "candidates_for_request",
     "candidates_for_vacancy", "search_vacancies", "vacancies_for_candidate",
 ]
