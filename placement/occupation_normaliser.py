@@ -40,6 +40,7 @@ regio omgeving buurt rond nabij directe contract leerwerkplek bbl bol gezocht ge
 """.split())
 GENERIC = frozenset({"medewerker", "medewerkster", "hulp", "assistent", "assistente", "werker",
                      "kracht", "personeel", "mensen", "iemand", "arbeider", "algemeen", "allround"})
+GENERIC_KEYS = frozenset(GENERIC)
 VOWELS = "aeiou"
 
 
@@ -99,8 +100,10 @@ def _index() -> tuple[dict[str, list[_Entry]], dict[str, list[_Entry]]]:
         for n, name in enumerate(occ.labels):
             how = "label" if n < occ.preferred_forms else "alt"
             entry = _Entry(occ.uri, occ.isco, occ.label, how)
-            exact.setdefault(_key(name), []).append(entry)
             words = fold_words(name).split()
+            if all(w in GENERIC for w in words):
+                continue  # ESCO has "medewerker" as an alternative label; alone it names no job
+            exact.setdefault(_key(name), []).append(entry)
             rest = [w for w in words if w not in GENERIC]
             if 1 <= len(rest) < len(words):  # "medewerker groenvoorziening" → part "groenvoorziening"
                 parts.setdefault("".join(rest), []).append(entry)
@@ -236,10 +239,27 @@ def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"])
             _keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
     if found:
         return
+    # "beveiligingsmedewerker", "inpakmedewerker": the field before a generic word names the job.
+    for generic in GENERIC:
+        if key.endswith(generic) and len(key) - len(generic) >= 4:
+            stem = key[: -len(generic)]
+            for form in dict.fromkeys([stem, stem.removesuffix("s"), stem.removesuffix("s") + "en"]):
+                _lookup(form, "samenstelling", found, conf)
+                for entry in parts.get(form, ()):
+                    _keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
+            if found:
+                return
     # The head of a Dutch compound is its last part: "bouwplaatsschoonmaker" is a schoonmaker.
     for cut in range(1, len(key) - 4):
         head = key[cut:]
+        if head in GENERIC_KEYS:
+            break
         if any(_lookup(form, "samenstelling", found, conf - 0.04) for form in [head, *_base_forms(head)]):
+            return
+    # Else a known job at the front, often with a linking s: "hoveniersknecht" → hovenier (weak: ask).
+    for cut in range(len(key) - 2, 4, -1):
+        front = key[:cut]
+        if any(_lookup(form, "samenstelling", found, conf - 0.1) for form in (front, front.removesuffix("s"))):
             return
 
 

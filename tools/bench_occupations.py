@@ -2,7 +2,7 @@
 
 Default file: tests/occupation_eval/job_titles.csv, the FROZEN evaluation set (never tune on it: no
 title of it goes into synonyms). `--file` scores another labelled file (columns typed, isco4), such as
-the development set tests/occupation_dev.csv. Prints one JSON line per file on stdout; exit code 1 when
+the development set tests/occupation_dev/job_titles_dev.csv (ours, from general knowledge). Prints one JSON line per file on stdout; exit code 1 when
 top-1 is below --min-top1 or p95 above 5 ms.
 """
 
