@@ -14,7 +14,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.search_terms import choice_payload, job_words, km_text, search_radius, wider_payload
+from actions.search_terms import (
+    choice_payload,
+    job_words,
+    km_text,
+    search_radius,
+    wanted_instrument,
+    wider_payload,
+)
 from actions.service_support import CONTRACT_TEXT, capital, slot, unknown_place, with_db
 from placement.matching import SHORTLIST, SearchResult, Target, search_vacancies
 from placement.matching.distance import MAX_RADIUS_KM
@@ -41,7 +48,7 @@ def apply_payload(vacancy_id: int) -> str:
 
 
 def _search(session: Session, sender_id: str, what: str | None, place: str | None, hours: int | None,
-            page: int, radius_km: float) -> _Search:
+            page: int, radius_km: float, instrument: str | None = None) -> _Search:
     """The search with the slots, completed from the job seeker's registration where they are empty."""
     cand = candidate_for(session, sender_id)
     gemeente = find_gemeente(place)
@@ -63,7 +70,8 @@ def _search(session: Session, sender_id: str, what: str | None, place: str | Non
     if hours is None and cand is not None:
         hours = cand.hours_wanted
     result = search_vacancies(session, None, gemeente_code, hours, page=page, page_size=PAGE_SIZE,
-                              skills=cand.skills if cand else None, radius_km=radius_km, target=target)
+                              skills=cand.skills if cand else None, radius_km=radius_km, target=target,
+                              instrument=instrument)
     return _Search("ok", result, result.place, gemeente is None)
 
 
@@ -95,8 +103,9 @@ async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: in
         typed = job_words(tracker, place)
         if not tagged and typed and resolve(typed).best is not None:
             what = typed
-    found = await with_db(dispatcher, lambda s: _search(s, tracker.sender_id, what, place, hours, page, radius.km),
-                          writes=False)
+    instrument = wanted_instrument(tracker)
+    found = await with_db(dispatcher, lambda s: _search(s, tracker.sender_id, what, place, hours, page, radius.km,
+                                                        instrument), writes=False)
     if found is None:
         return []
     if found.outcome == "ask_location":

@@ -68,9 +68,20 @@ def search_radius(tracker: Tracker) -> Radius:
     return parse_radius(last_typed_text(tracker))
 
 
+def wanted_instrument(tracker: Tracker) -> str | None:
+    """"beschut werk" or "banenafspraak" in the typed search: such vacancies rank first within a tie."""
+    text = last_typed_text(tracker).lower()
+    if "beschut" in text:
+        return "beschut_werk"
+    if "banenafspraak" in text or "doelgroepregister" in text:
+        return "banenafspraak"
+    return None
+
+
 def job_words(tracker: Tracker, place: str | None) -> str:
     """The typed message without the place and the radius: the normaliser finds the job in it."""
-    text = RADIUS.sub(" ", last_typed_text(tracker))
+    text = re.sub(r"beschut(te?)? werk|banenafspraak|doelgroepregister", " ", RADIUS.sub(" ", last_typed_text(tracker)),
+                  flags=re.IGNORECASE)
     if place:
         text = re.sub(re.escape(place), " ", text, flags=re.IGNORECASE)
     return text

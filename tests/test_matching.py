@@ -106,6 +106,20 @@ def test_radius_limits_the_search(db):
     assert 103 in wide and 108 not in wide  # the radius is clamped to 150 km; Groningen is 186 km away
 
 
+def test_a_requested_instrument_decides_a_tie_and_is_named(db):
+    with session_scope(db) as s:
+        s.get(Vacancy, 110).beschut_werk = True  # twin of 102: same place, hours and occupation
+    with session_scope(db) as s:
+        plain = [m.vacancy_id for m in search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=20).matches]
+        wanted = search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=20, instrument="beschut_werk").matches
+    with session_scope(db) as s:
+        s.get(Vacancy, 110).beschut_werk = False
+    ids = [m.vacancy_id for m in wanted]
+    assert plain.index(102) < plain.index(110) and ids.index(110) < ids.index(102)
+    assert wanted[ids.index(110)].reason.endswith(", beschut werk")
+    assert ids.index(101) < ids.index(110)  # distance still comes before the instrument
+
+
 def test_distances_are_great_circle_between_gemeente_points():
     assert km_between(GOUDA, GOUDA) == 0.0
     assert km_between(GOUDA, GRONINGEN) == pytest.approx(186, abs=2)

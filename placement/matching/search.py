@@ -24,6 +24,7 @@ from placement.occupation_normaliser import OccupationMatch, Resolution, resolve
 from placement.occupations import label as old_label
 
 SHORTLIST = 200
+INSTRUMENT_TEXT = {"beschut_werk": "beschut werk", "banenafspraak": "banenafspraak"}  # Vacancy columns
 
 
 def _label(uri: str | None, isco: str | None, old_code: str | None) -> str:
@@ -109,7 +110,8 @@ def _rank_vacancies(session: Session, target: Target, home: str | None, radius_k
         fit_text = sc.FIT_TEXT[fit] if fit in ("beroep", "groep4") else (
             f"{sc.FIT_TEXT[fit]} ({_label(row.esco_uri, row.isco_code, row.occupation)})")
         reason = ", ".join([fit_text, sc.distance_text(km, where, home_name),
-                            sc.span_text(row.hours_min, row.hours_max)])
+                            sc.span_text(row.hours_min, row.hours_max)]
+                           + ([INSTRUMENT_TEXT[instrument]] if wanted else []))
         match = sc.VacancyMatch(row.id, row.title, _label(row.esco_uri, row.isco_code, row.occupation), where,
                                 region_name_of(row.gemeente_code), row.hours_min, row.hours_max, row.contract_type,
                                 min(score, 100), reason[:1].upper() + reason[1:], fit, km)
