@@ -1,25 +1,26 @@
 """Match queries: SQL pre-filters and orders a bounded shortlist, Python ranks it and explains why.
 
-SQL filters on indexed columns (vacancy status + ISCO code, candidate ISCO code + gemeente) with
-`isco_code LIKE '93%'` (the 2-digit group: the widest fit that is still shown) and `gemeente_code IN
-(gemeenten within the radius)`, and orders by fit level, distance band and hours in CASE expressions,
-so the shortlist holds the best SHORTLIST rows. Python adds skills, availability and instruments and
+SQL filters on indexed columns (vacancy status + ISCO code, candidate ISCO code + gemeente): one query
+per ISCO fit level (same 4-digit group, then the rest of the 3-digit, then of the 2-digit group, the
+widest fit still shown) until SHORTLIST rows are found, each with `gemeente_code IN (gemeenten within
+the radius)` and ordered by fit, distance (from the gemeente's coordinates) and hours. Python adds skills, availability and instruments and
 sorts on `scoring.rank_key`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, literal, or_, select
 from sqlalchemy.orm import Session
 
 from placement.matching import scoring as sc
-from placement.matching.area import gemeente_name, region_name_of
-from placement.matching.distance import BAND_KM, band, clamp_radius, within
-from placement.models import Candidate, Vacancy
-from placement.occupation_data import label_of
+from placement.matching.area import gemeente_name, gemeente_rows, region_name_of
+from placement.matching.distance import BAND_KM, clamp_radius, within
+from placement.models import Candidate, Gemeente, Vacancy
+from placement.occupation_data import isco_groups, label_of
 from placement.occupation_normaliser import OccupationMatch, Resolution, resolve
 from placement.occupations import label as old_label
 
@@ -64,15 +65,46 @@ def _fit_sql(uri_col, isco_col, target: Target):
     if target.uri:
         whens.append((uri_col == target.uri, sc.FIT["beroep"]))
     whens += [(isco_col == target.isco, sc.FIT["groep4" if target.uri else "beroep"]),
-              (isco_col.like(target.isco[:3] + "%"), sc.FIT["groep3"])]
+              (_prefix(isco_col, target.isco[:3]), sc.FIT["groep3"])]
     return case(*whens, else_=sc.FIT["groep2"])
 
 
-def _band_sql(gemeente_col, near: tuple[tuple[str, float], ...]):
-    bands: dict[int, list[str]] = {}
-    for code, km in near:
-        bands.setdefault(band(km), []).append(code)
-    return case(*[(gemeente_col.in_(codes), n) for n, codes in sorted(bands.items())], else_=99)
+def _after(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)  # "933" → "934", "939" → "93:" (':' sorts after '9')
+
+
+def _prefix(isco_col, prefix: str):
+    """isco_code starts with prefix, as a range so that an index serves it (LIKE does not on SQLite)."""
+    return and_(isco_col >= prefix, isco_col < _after(prefix))
+
+
+def _tiers(isco_col, isco: str) -> list:
+    """One filter per fit level, best first. Fit is the first ranking key, so the shortlist is filled
+    tier by tier, and a wider tier is read only when the narrower ones gave fewer than SHORTLIST rows.
+    Each tier is `isco_code IN (unit groups)` from the ISCO file, so the (isco_code, gemeente_code)
+    index is probed per pair instead of scanning a range."""
+    units = [code for code in isco_groups() if len(code) == 4]
+    same3 = [c for c in units if c[:3] == isco[:3] and c != isco]
+    same2 = [c for c in units if c[:2] == isco[:2] and c[:3] != isco[:3]]
+    return [isco_col == isco] + [isco_col.in_(codes) for codes in (same3, same2) if codes]
+
+
+def _shortlist(session: Session, query, isco_col, isco: str, order: list) -> list:
+    rows: list = []
+    for tier in _tiers(isco_col, isco):
+        rows += session.execute(query.where(tier).order_by(*order).limit(SHORTLIST - len(rows))).all()
+        if len(rows) >= SHORTLIST:
+            break
+    return rows
+
+
+def _near_sql(home: str):
+    """Squared equirectangular distance to home from the joined gemeente's point: orders the shortlist by
+    distance with three parameters (Python then uses the exact great-circle kilometres)."""
+    here = gemeente_rows()[home]
+    scale = math.cos(math.radians(here.lat))
+    return ((Gemeente.lat - here.lat) * (Gemeente.lat - here.lat)
+            + (Gemeente.lon - here.lon) * (Gemeente.lon - here.lon) * (scale * scale))
 
 
 def _hours_sql(value_between):
@@ -80,31 +112,36 @@ def _hours_sql(value_between):
 
 
 def _rank_vacancies(session: Session, target: Target, home: str | None, radius_km: float, hours: int | None,
-                    skills: str | None, instrument: str | None = None) -> list[sc.VacancyMatch]:
+                    skills: str | None, instrument: str | None = None,
+                    window: slice = slice(None)) -> tuple[int, list[sc.VacancyMatch]]:
+    """(shortlist size, the ranked matches in `window`): only the rows shown get a score and a reason."""
     v = Vacancy
     query = (select(v.id, v.title, v.occupation, v.esco_uri, v.isco_code, v.gemeente_code, v.hours_min, v.hours_max,
                     v.contract_type, v.skills, v.beschut_werk, v.banenafspraak)
-             .where(v.status == "open", v.isco_code.like(target.isco[:2] + "%")))
+             .where(v.status == "open"))
     order = [_fit_sql(v.esco_uri, v.isco_code, target).desc()]
     near = within(home, radius_km) if home else ()
     km_of = dict(near)
     if home:
-        query = query.where(v.gemeente_code.in_(sorted(km_of)))
-        order.append(_band_sql(v.gemeente_code, near))
+        query = query.join(Gemeente, Gemeente.code == v.gemeente_code).where(v.gemeente_code.in_(sorted(km_of)))
+        order.append(_near_sql(home))
     if hours is not None:
         query = query.where(v.hours_min <= hours + sc.HOURS_MAX_DIFF, v.hours_max >= hours - sc.HOURS_MAX_DIFF)
         order.append(_hours_sql(lambda pad: and_(v.hours_min <= hours + pad, v.hours_max >= hours - pad)))
-    query = query.order_by(*order, v.id).limit(SHORTLIST)
     home_name = gemeente_name(home) if home else None
-    ranked = []
-    for row in session.execute(query):
+    keyed = []
+    for row in _shortlist(session, query, v.isco_code, target.isco, [*order, v.id]):
         fit = sc.fit_level(target.uri, target.isco, row.esco_uri, row.isco_code)
         if fit is None:
             continue
         km = km_of.get(row.gemeente_code)
-        where = gemeente_name(row.gemeente_code)
         gap = sc.hours_gap(hours, row.hours_min, row.hours_max)
         wanted = bool(instrument) and bool(getattr(row, instrument, False))
+        keyed.append((sc.rank_key(fit, km, gap, wanted, row.id), fit, km, gap, wanted, row))
+    keyed.sort(key=lambda item: item[0])
+    matches = []
+    for _key, fit, km, gap, wanted, row in keyed[window]:
+        where = gemeente_name(row.gemeente_code)
         score = (sc.FIT[fit] + sc.distance_points(km, radius_km) + sc.hours_points(gap)
                  + sc.skills_part(skills, row.skills)[0] + (sc.INSTRUMENT_POINTS if wanted else 0))
         fit_text = sc.FIT_TEXT[fit] if fit in ("beroep", "groep4") else (
@@ -115,9 +152,8 @@ def _rank_vacancies(session: Session, target: Target, home: str | None, radius_k
         match = sc.VacancyMatch(row.id, row.title, _label(row.esco_uri, row.isco_code, row.occupation), where,
                                 region_name_of(row.gemeente_code), row.hours_min, row.hours_max, row.contract_type,
                                 min(score, 100), reason[:1].upper() + reason[1:], fit, km)
-        ranked.append((sc.rank_key(fit, km, gap, wanted, row.id), match))
-    ranked.sort(key=lambda item: item[0])
-    return [match for _, match in ranked]
+        matches.append(match)
+    return len(keyed), matches
 
 
 def search_vacancies(session: Session, text: str | None, gemeente_code: str | None, hours: int | None,
@@ -135,10 +171,10 @@ def search_vacancies(session: Session, text: str | None, gemeente_code: str | No
     place = gemeente_name(gemeente_code) or None
     if target is None:
         return SearchResult([], False, 0, None, resolution, place, radius)
-    ranked = _rank_vacancies(session, target, gemeente_code if place else None, radius, hours, skills, instrument)
     start = max(0, page) * page_size
-    return SearchResult(ranked[start:start + page_size], start + page_size < len(ranked), len(ranked), target,
-                        resolution, place, radius)
+    total, shown = _rank_vacancies(session, target, gemeente_code if place else None, radius, hours, skills,
+                                   instrument, slice(start, start + page_size))
+    return SearchResult(shown, start + page_size < total, total, target, resolution, place, radius)
 
 
 def vacancies_for_candidate(session: Session, candidate_id: int, limit: int = 5, offset: int = 0,
@@ -148,9 +184,8 @@ def vacancies_for_candidate(session: Session, candidate_id: int, limit: int = 5,
     if cand is None or not cand.isco_code:
         return []
     target = Target(cand.esco_uri, cand.isco_code, _label(cand.esco_uri, cand.isco_code, cand.occupation))
-    ranked = _rank_vacancies(session, target, cand.gemeente_code, clamp_radius(radius_km), cand.hours_wanted,
-                             cand.skills)
-    return ranked[offset:offset + limit]
+    return _rank_vacancies(session, target, cand.gemeente_code, clamp_radius(radius_km), cand.hours_wanted,
+                           cand.skills, window=slice(offset, offset + limit))[1]
 
 
 def _distance_band(km: float | None) -> str:
@@ -166,26 +201,29 @@ def _rank_candidates(session: Session, target: Target, home: str | None, radius_
     c = Candidate
     query = (select(c.id, c.occupation, c.esco_uri, c.isco_code, c.gemeente_code, c.interests, c.skills, c.hours_wanted,
                     c.available_from)
-             .where(c.isco_code.like(target.isco[:2] + "%"), c.active.is_(True), c.consent_at.is_not(None)))
+             .where(c.active.is_(True), c.consent_at.is_not(None)))
     order = [_fit_sql(c.esco_uri, c.isco_code, target).desc()]
     near = within(home, radius_km) if home else ()
     km_of = dict(near)
     if home:
-        query = query.where(c.gemeente_code.in_(sorted(km_of)))
-        order.append(_band_sql(c.gemeente_code, near))
+        query = query.join(Gemeente, Gemeente.code == c.gemeente_code).where(c.gemeente_code.in_(sorted(km_of)))
+        order.append(_near_sql(home))
     if lo is not None and hi is not None:
         pad = sc.HOURS_MAX_DIFF
         query = query.where(or_(c.hours_wanted.is_(None), c.hours_wanted.between(lo - pad, hi + pad)))
         order.append(case((c.hours_wanted.is_(None), literal(3)),
                           else_=_hours_sql(lambda p: c.hours_wanted.between(lo - p, hi + p))))
-    query = query.order_by(*order, c.id).limit(SHORTLIST)
-    ranked = []
-    for row in session.execute(query):
+    keyed = []
+    for row in _shortlist(session, query, c.isco_code, target.isco, [*order, c.id]):
         fit = sc.fit_level(target.uri, target.isco, row.esco_uri, row.isco_code)
         if fit is None:
             continue
         km = km_of.get(row.gemeente_code)
         gap = sc.hours_gap(row.hours_wanted, lo, hi) if lo is not None and hi is not None else None
+        keyed.append((sc.rank_key(fit, km, gap, False, row.id), fit, km, row))
+    keyed.sort(key=lambda item: item[0])
+    profiles = []
+    for _key, fit, km, row in keyed[:limit]:
         avail_points, avail_text = sc.availability(row.available_from, today)
         hours_points, hours_text = sc.wanted_hours_part(row.hours_wanted, lo, hi)
         score = (sc.FIT[fit] + sc.distance_points(km, radius_km) + hours_points
@@ -198,9 +236,8 @@ def _rank_candidates(session: Session, target: Target, home: str | None, radius_
             row.id, occupation, sc.split_list(row.interests), sc.split_list(row.skills),
             region_name_of(row.gemeente_code), row.hours_wanted, avail_text, min(score, 100),
             reason[:1].upper() + reason[1:], fit, _distance_band(km))
-        ranked.append((sc.rank_key(fit, km, gap, False, row.id), profile))
-    ranked.sort(key=lambda item: item[0])
-    return [profile for _, profile in ranked[:limit]]
+        profiles.append(profile)
+    return profiles
 
 
 def candidates_for_request(session: Session, occupation: str | Target | None, gemeente_code: str | None,
