@@ -30,9 +30,10 @@ def test_job_search_through_the_gateway_answers_from_the_database(stack):
     engine = make_engine(stack.settings.database_url)
     amersfoort = find_gemeente("Amersfoort")
     with session_scope(engine) as session:
-        for vacancy_id in shown_ids:  # every vacancy offered is real, open, and a schilder job nearby
+        for vacancy_id in shown_ids:  # every vacancy offered is real, open, and painting or related work nearby
             vacancy = session.get(Vacancy, vacancy_id)
-            assert vacancy.status == "open" and vacancy.occupation == "schilder"
+            assert vacancy.status == "open" and vacancy.isco_code[:2] == "71"  # ISCO 7131 schilders; 71 bouw
+        assert any(session.get(Vacancy, i).isco_code == "7131" for i in shown_ids)
         assert any(session.get(Vacancy, i).gemeente.region_code == amersfoort.region_code for i in shown_ids)
         # The gateway stored the user's message and the answers.
         stored = session.scalar(select(func.count()).select_from(ChatMessage).where(ChatMessage.author == "user"))
