@@ -53,7 +53,14 @@ class Settings(BaseSettings):
     staff_cookie_secure: bool | None = Field(
         default=None, description="Secure flag on the staff cookie; empty = only when served over https.")
     staff_login_max_failures: int = Field(
-        default=5, ge=1, description="Failed sign-ins per e-mail address in 15 minutes before sign-in is refused.")
+        default=5, ge=1, description="Failed sign-ins per e-mail address in 15 minutes before sign-in slows down "
+        "(a back-off, never a lockout of the account).")
+    staff_login_max_failures_per_ip: int = Field(
+        default=20, ge=1, description="Failed sign-ins per IP address (any e-mail address) in 15 minutes before "
+        "sign-in from that address slows down.")
+    staff_login_backoff_seconds: int = Field(
+        default=30, ge=1, le=900, description="First wait after too many failed sign-ins; it doubles with each "
+        "further failure, up to 15 minutes. Refused attempts during the wait do not count.")
     staff_low_confidence: float = Field(
         default=0.6, ge=0, le=1, description="NLU confidence below which the inbox flags a user message.")
     staff_page_size: int = Field(default=50, ge=5, le=500, description="Conversations per inbox page.")

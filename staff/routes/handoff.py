@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -23,6 +24,7 @@ from staff.transcript import build
 
 router = APIRouter()
 log = logging.getLogger(__name__)
+POLL_AUDIT_EVERY = dt.timedelta(seconds=60)
 
 
 def _go(request: Request, name: str, notice: str, **params) -> RedirectResponse:
@@ -111,8 +113,16 @@ def live(ref: str, request: Request, staff: Staff = Depends(current_staff), sess
 @router.get("/handoff/{ref}/messages", name="handoff_messages")
 def messages(ref: str, request: Request, staff: Staff = Depends(current_staff),
              session: Session = Depends(db)) -> Response:
-    """The message list only, polled by the live page every few seconds (logged once, on opening)."""
+    """The message list only, polled by the live page every few seconds.
+
+    Each poll shows the transcript, so it is audited too; to keep the log readable a poll writes a row
+    only when this staff member has no view of this conversation logged in the last minute.
+    """
     conversation, _summ = load(request, session, staff, ref)
+    if not audit.viewed_recently(session, staff.id, "conversation", ref, POLL_AUDIT_EVERY):
+        audit.record(session, "transcript.view", staff_id=staff.id, actor=staff.email, target_type="conversation",
+                     target_id=ref, ip=client_ip(request), detail="live bijgewerkt")
+        session.commit()
     return render(request, "_messages.html", transcript=build(session, config(request).tracker_engine,
                                                                conversation.id), compact=True)
 
