@@ -32,6 +32,11 @@ NOTICES = {
     "rasa-onbereikbaar": "Let op: de assistent (Rasa) was niet bereikbaar. De gateway houdt het gesprek wel stil.",
     "lead": "Lead bijgewerkt.",
     "gepubliceerd": "Vacature gepubliceerd: werkzoekenden kunnen haar nu vinden.",
+    "account-gemaakt": "Account aangemaakt. Maak nu een wachtwoordlink en geef die aan de medewerker.",
+    "account-gewijzigd": "Rol en regio's opgeslagen. De medewerker moet opnieuw inloggen.",
+    "account-uit": "Account staat uit. Deze medewerker kan niet meer inloggen.",
+    "account-aan": "Account staat weer aan. Maak zo nodig een nieuwe wachtwoordlink.",
+    "wachtwoord-gezet": "Uw wachtwoord is opgeslagen. Log nu in met uw nieuwe wachtwoord.",
 }
 
 

@@ -53,12 +53,16 @@ def seconds_to_wait(session: Session, email: str, ip: str | None, policy: Policy
     return math.ceil(max(waits, default=0.0))
 
 
-def recent_failures(session: Session, email: str, policy: Policy) -> int:
-    """Real failed sign-ins for this e-mail address within the window (shown to admins)."""
-    return _failures(session, AuditLog.actor, email, clock.now() - policy.failure_window)[0]
-
-
 def wait_text(seconds: int) -> str:
     if seconds <= 90:
         return f"{seconds} seconden"
     return f"{math.ceil(seconds / 60)} minuten"
+
+
+def failures_by_email(session: Session, policy: Policy) -> dict[str, int]:
+    """Real failed sign-ins per e-mail address within the window (the accounts page shows them)."""
+    since = clock.now() - policy.failure_window
+    rows = session.execute(select(AuditLog.actor, func.count()).where(
+        AuditLog.action == "auth.login", AuditLog.outcome == "refused", AuditLog.detail.in_(FAILURES),
+        AuditLog.at >= since).group_by(AuditLog.actor)).all()
+    return {actor: count for actor, count in rows}

@@ -34,10 +34,13 @@ DATA_ROUTES = {
     "corrections": ("review.list", "corrections", None),
     "export_nlu": ("export.nlu", "corrections", None),
     "audit_log": ("audit.view", "page", None),
+    "accounts": ("user.list", "page", None),
+    "account": ("user.view", "staff", "staff_id"),
 }
 # Routes that return no transcript or personal data, and why.
 NO_PERSONAL_DATA = {
     "login_form": "sign-in form",
+    "reset_form": "password form behind a one-time link; shows nothing of the account",
     "dashboard": "counts and charts only",
     "inbox": "metadata list: time, channel, role, region, counts, intents; no message text, no names",
     "handoff_queue": "metadata list: channel, role, region, waiting time",
@@ -45,7 +48,8 @@ NO_PERSONAL_DATA = {
 }
 # State-changing routes: they redirect, and each writes its own audit row (tested in test_staff_*.py).
 STATE_CHANGES = {"login", "logout", "mark_reviewed", "add_tag", "correct", "delete_correction", "take", "reply",
-                 "release", "update_lead", "publish_vacancy"}
+                 "release", "update_lead", "publish_vacancy", "create_account", "update_account",
+                 "set_account_active", "reset_link", "reset_password"}
 
 
 def api_routes(routes) -> list[APIRoute]:
