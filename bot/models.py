@@ -68,14 +68,13 @@ class ErasureRequest(Base):
     """A user's erasure whose Rasa tracker events could not be deleted yet: retried until they are.
 
     The conversation id is kept only as long as the erasure is pending (it is what the tracker
-    events are keyed by); the row is deleted the moment the events are gone. Staff see the `ref`.
+    events are keyed by); the row is deleted the moment the events are gone. Staff see its ref, never the id.
     """
 
     __tablename__ = "erasure_request"
     __table_args__ = (UniqueConstraint("conversation_id", name="uq_erasure_request_conversation_id"), NO_REUSE)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(64))
-    ref: Mapped[str] = mapped_column(String(24))
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     next_try_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)

@@ -15,6 +15,7 @@ import logging
 from telegram.error import TelegramError
 
 from bot import text as texts
+from bot.delivery import mark_failed
 from bot.gateway import current, ref
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ async def deliver(conversation_id: str, text: str, staff_id: int | None = None) 
 
     Web chat: open pages receive it through their long poll within a moment. Telegram: sent by the
     running bot. Raises LookupError for an unknown conversation, ValueError for an empty text and
-    DeliveryError when Telegram could not be reached (the message stays stored).
+    DeliveryError when Telegram could not be reached (the message stays stored, marked "failed",
+    and is retried by bot/retry.py).
     """
     gateway = current()
     body = texts.clean(text)
@@ -50,5 +52,6 @@ async def deliver(conversation_id: str, text: str, staff_id: int | None = None) 
         await send(application.bot, gateway, conversation_id, int(info.address), [message])
     except (TelegramError, DeliveryError) as exc:
         log.warning("staff message to %s not delivered: %s", ref(conversation_id), type(exc).__name__)
-        await asyncio.to_thread(gateway.store.set_status, message.id, "failed")
+        # Marked failed and queued: bot/retry.py sends it again with back-off; staff see the status.
+        await asyncio.to_thread(mark_failed, gateway.store.engine, gateway.settings, [message.id], exc)
         raise DeliveryError(f"Bericht opgeslagen maar niet afgeleverd via Telegram: {exc}") from exc

@@ -95,6 +95,15 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot",
         description="Bot API base URL; the token is appended. Tests point it at a local fake server.",
     )
+    telegram_retry_seconds: int = Field(
+        default=30, ge=1, le=3600, description="First wait before a message Telegram did not accept is sent "
+        "again; it doubles with each attempt, up to an hour.")
+    telegram_retry_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts per Telegram message before it stays 'failed' (staff see it "
+        "on the Bezorging page).")
+    erasure_retry_seconds: int = Field(
+        default=60, ge=1, le=3600, description="First wait before a failed erasure of Rasa's tracker events is "
+        "tried again; it doubles, up to an hour, and never stops until the events are gone.")
     rasa_connect_timeout: float = Field(
         default=2.0, description="Seconds the gateway waits to connect to Rasa before it answers with the fallback."
     )

@@ -57,7 +57,6 @@ def upgrade() -> None:
         "erasure_request",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("conversation_id", sa.String(length=64), nullable=False),
-        sa.Column("ref", sa.String(length=24), nullable=False),
         sa.Column("requested_at", sa.DateTime(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_try_at", sa.DateTime(), nullable=False),
