@@ -36,6 +36,7 @@ DATA_ROUTES = {
     "audit_log": ("audit.view", "page", None),
     "accounts": ("user.list", "page", None),
     "account": ("user.view", "staff", "staff_id"),
+    "delivery_problems": ("delivery.list", "page", None),
 }
 # Routes that return no transcript or personal data, and why.
 NO_PERSONAL_DATA = {
