@@ -57,10 +57,9 @@ def mark_failed(engine, settings, message_ids: list[int], exc: Exception) -> Non
             session.add(row)
 
 
-async def send_stored(bot, gateway, conversation_id: str, chat_id: int, messages: list[Message]) -> bool:
-    """Send stored messages in order; True if all went out, else the rest is queued for retry."""
-    from bot.telegram import send
-
+async def send_stored(send, bot, gateway, conversation_id: str, chat_id: int, messages: list[Message]) -> bool:
+    """Send stored messages in order with `send` (bot.telegram.send); True if all went out, else the
+    rest is queued for retry."""
     for number, message in enumerate(messages):
         try:
             await send(bot, gateway, conversation_id, chat_id, [message])
@@ -105,8 +104,8 @@ def _failed_again(engine, settings, message_id: int, exc: Exception) -> None:
             row.next_try_at = now() + _wait(settings, row.attempts, exc)
 
 
-async def retry_due(gateway) -> int:
-    """One round of retries; returns how many messages got through. Needs the running bot."""
+async def retry_due(gateway, send) -> int:
+    """One round of retries with `send` (bot.telegram.send); returns how many messages got through."""
     application = gateway.telegram
     if application is None:
         return 0
@@ -114,8 +113,6 @@ async def retry_due(gateway) -> int:
     for message, conversation_id, address in await asyncio.to_thread(_due, engine):
         if conversation_id in blocked or not address:
             continue  # keep the order: a later message of a chat waits for the earlier one
-        from bot.telegram import send
-
         try:
             await send(application.bot, gateway, conversation_id, int(address), [message])
         except TelegramError as exc:

@@ -9,6 +9,7 @@ import contextlib
 import logging
 
 from bot import delivery, erasure
+from bot.telegram import send
 
 log = logging.getLogger(__name__)
 TICK = 2.0  # seconds between rounds; each round is two indexed queries when nothing is due
@@ -26,7 +27,7 @@ class Retrier:
     async def once(self) -> None:
         store = self.gateway.store
         await asyncio.to_thread(erasure.retry_due, store.engine, store.tracker_engine, self.gateway.settings)
-        await delivery.retry_due(self.gateway)
+        await delivery.retry_due(self.gateway, send)
 
     async def _run(self) -> None:
         while True:

@@ -89,7 +89,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn
     """Stored answers that Telegram refuses are marked failed and retried (bot/delivery.py)."""
     gateway, conversation_id, chat_id = _ids(update, context)
     if not turn.deleted:
-        await delivery.send_stored(context.bot, gateway, conversation_id, chat_id, list(turn.replies))
+        await delivery.send_stored(send, context.bot, gateway, conversation_id, chat_id, list(turn.replies))
         return
     try:  # after an erasure nothing is stored, so there is nothing to retry either
         await send(context.bot, gateway, conversation_id, chat_id, turn.replies, can_store=False)
