@@ -33,7 +33,8 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:120]
 
 
-def _permanent(exc: Exception) -> bool:
+def permanent(exc: Exception) -> bool:
+    """Telegram refused for good: a blocked bot (403) or an unknown chat (400)."""
     return isinstance(exc, Forbidden | BadRequest)
 
 
@@ -47,7 +48,7 @@ def _wait(settings, attempts: int, exc: Exception) -> dt.timedelta:
 
 def mark_failed(engine, settings, message_ids: list[int], exc: Exception) -> None:
     """Status "failed" and a retry row (or a given-up row for a permanent refusal) per message."""
-    state = "failed" if _permanent(exc) else "retrying"
+    state = "failed" if permanent(exc) else "retrying"
     at = now() + _wait(settings, 1, exc)
     with session_scope(engine) as session:
         session.execute(update(ChatMessage).where(ChatMessage.id.in_(message_ids)).values(status="failed"))
@@ -98,7 +99,7 @@ def _failed_again(engine, settings, message_id: int, exc: Exception) -> None:
             return
         row.attempts += 1
         row.last_error = _error_text(exc)
-        if _permanent(exc) or row.attempts >= settings.telegram_retry_attempts:
+        if permanent(exc) or row.attempts >= settings.telegram_retry_attempts:
             row.state = "failed"
         else:
             row.next_try_at = now() + _wait(settings, row.attempts, exc)

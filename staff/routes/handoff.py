@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from bot.outbox import DeliveryError
 from placement.clock import now
 from placement.db import session_factory
 from placement.models import Conversation
@@ -139,14 +140,20 @@ async def reply(ref: str, request: Request, text: str = Form(""), staff: Staff =
     text = handoff.clean_reply(text)
     if not text:
         return _go(request, "handoff_live", "niet-verstuurd", ref=ref)
+    notice, detail = "verstuurd", ""
     try:
         await cfg.deliver(conversation_id, text, staff.id)
+    except DeliveryError as exc:  # stored; Telegram did not take it (yet)
+        log.warning("antwoord van medewerker niet bezorgd via Telegram (%s)", "wordt herhaald" if exc.retrying
+                    else "opgegeven")
+        notice = "wordt-herhaald" if exc.retrying else "niet-bezorgd-telegram"
+        detail = "Telegram: wordt opnieuw verstuurd" if exc.retrying else "Telegram: niet bezorgd"
     except Exception:
         log.exception("antwoord van medewerker niet bezorgd")
         return _go(request, "handoff_live", "niet-verstuurd", ref=ref)
     await run_in_threadpool(audit.record_now, cfg.engine, "handoff.reply", staff_id=staff.id, actor=staff.email,
-                            target_type="conversation", target_id=ref, ip=client_ip(request))
-    return _go(request, "handoff_live", "verstuurd", ref=ref)
+                            target_type="conversation", target_id=ref, ip=client_ip(request), detail=detail)
+    return _go(request, "handoff_live", notice, ref=ref)
 
 
 @router.post("/handoff/{ref}/release", name="release")
