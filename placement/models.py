@@ -141,7 +141,7 @@ class Vacancy(Base):
         CheckConstraint("hours_min >= 1 AND hours_max <= 40 AND hours_min <= hours_max", name="hours_range"),
         Index("ix_vacancy_status_occupation", "status", "occupation"),
         Index("ix_vacancy_status_gemeente", "status", "gemeente_code"),
-        Index("ix_vacancy_status_isco", "status", "isco_code"),
+        Index("ix_vacancy_status_isco", "status", "isco_code", "gemeente_code"),
         NO_REUSE,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

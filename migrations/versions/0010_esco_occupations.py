@@ -66,7 +66,7 @@ def upgrade() -> None:
     for table in ("vacancy", "candidate"):
         op.add_column(table, sa.Column("esco_uri", sa.String(length=120), nullable=True))
         op.add_column(table, sa.Column("isco_code", sa.String(length=4), nullable=True))
-    op.create_index("ix_vacancy_status_isco", "vacancy", ["status", "isco_code"])
+    op.create_index("ix_vacancy_status_isco", "vacancy", ["status", "isco_code", "gemeente_code"])
     op.create_index("ix_candidate_isco_gemeente", "candidate", ["isco_code", "gemeente_code"])
     for table in ("vacancy", "candidate"):
         t = sa.table(table, sa.column("occupation", sa.String), sa.column("esco_uri", sa.String),
