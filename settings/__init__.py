@@ -58,7 +58,8 @@ class Settings(BaseSettings):
         default=0.6, ge=0, le=1, description="NLU confidence below which the inbox flags a user message.")
     staff_page_size: int = Field(default=50, ge=5, le=500, description="Conversations per inbox page.")
     retention_days: int = Field(
-        default=90, ge=1, description="Conversations without activity for this many days are deleted.")
+        default=90, ge=1, description="Conversations without activity for this many days are deleted (gateway "
+        "messages, Rasa tracker events, review rows and corrections); older messages of active chats too.")
     office_hours: str = Field(
         default="ma-vr 08:30-17:00",
         description="Office hours for live handoff (Europe/Amsterdam), e.g. 'ma-vr 08:30-17:00; za 10:00-12:00'.")
@@ -142,6 +143,24 @@ class Settings(BaseSettings):
     privacy_url: str = Field(default="", description="Web address of the full privacy statement.")
     # --- end issue 10 privacy notice ------------------------------------------------------------
 
+    # --- issue 10 retention job (staff/retention.py, werkpunt/retention_job.py) ----------------
+    retention_time: str = Field(
+        default="03:30", description="Time of day (HH:MM, Europe/Amsterdam) the retention job runs in the running "
+        "stack; at start it also runs when the last run is more than a day ago.")
+    retention_lead_days: int = Field(
+        default=180, ge=1, description="Leads (callback, vacancy, handoff and application requests with name, "
+        "phone, e-mail) are deleted this many days after they were made.")
+    retention_unregistered_days: int = Field(
+        default=30, ge=1, description="Candidates without a completed registration (no consent) are deleted "
+        "this many days after they were created.")
+    retention_concept_contact_days: int = Field(
+        default=60, ge=1, description="An employer's contact person (name, phone, e-mail) is erased when all its "
+        "vacancies stayed concept (never published) and the newest is this many days old.")
+    retention_audit_ip_days: int = Field(
+        default=90, ge=1, description="IP addresses in the staff audit log are erased after this many days "
+        "(the rest of the audit row stays).")
+    # --- end issue 10 retention job ------------------------------------------------------------
+
     @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
@@ -164,6 +183,15 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         # `STAFF_COOKIE_SECURE=` in .env means "not set" (the README's "(empty)"), not an invalid boolean.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("retention_time")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        hours, _, minutes = value.strip().partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+                and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"RETENTION_TIME '{value}' is geen tijd. Gebruik uu:mm, bijvoorbeeld 03:30")
+        return f"{int(hours):02d}:{minutes}"
 
     @field_validator("werkpunt_env")
     @classmethod

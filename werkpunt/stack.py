@@ -35,6 +35,12 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, *, headers: dict
     return False
 
 
+def alive(proc: subprocess.Popen, grace: float = 1.0) -> bool:
+    """True if a child without a health URL is still running after a short grace period."""
+    time.sleep(grace)
+    return proc.poll() is None
+
+
 def reachable(host: str) -> str:
     """Where this machine reaches a server bound to `host` (a wildcard bind answers on loopback)."""
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
@@ -63,6 +69,8 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
          f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
+        # The daily retention job (werkpunt/retention_job.py) has no HTTP side: alive is healthy.
+        ("bewaartermijn", [python, "-m", "werkpunt.retention_job"], None, 0, {}),
     ]
     procs: list[subprocess.Popen] = []
     for name, cmd, health, timeout, credentials in specs:
@@ -72,7 +80,7 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
         log.close()  # the child has its own copy
         procs.append(proc)
         say(f"{name} starten (log: {log_dir / (name + '.log')})")
-        if not wait_http(health, timeout, proc, **credentials):
+        if not (wait_http(health, timeout, proc, **credentials) if health else alive(proc)):
             stop(procs)
             raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
     return procs
