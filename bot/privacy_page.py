@@ -35,7 +35,7 @@ def sections(settings: Settings) -> list[dict]:
     for block in fill(_template(), values_for(settings)).split("\n\n"):
         lines = block.splitlines()
         items = [line[2:] for line in lines if line.startswith("- ")]
-        blocks.append({"lines": [line for line in lines if not line.startswith("- ")], "items": items})
+        blocks.append({"lines": [line for line in lines if not line.startswith("- ")], "entries": items})
     return blocks
 
 
