@@ -185,15 +185,15 @@ def test_the_retention_job_runs_in_the_stack_and_waits_for_retention_time(stack)
 
     job = next(p for p in stack.procs if p.args[-1] == "werkpunt.retention_job")
     engine = create_engine(stack.settings.database_url)
-    deadline, runs = time.monotonic() + 60, 0
+    log_file, deadline, runs, log = stack.log_dir / "bewaartermijn.log", time.monotonic() + 60, 0, ""
     try:
-        while time.monotonic() < deadline and not runs:
+        while time.monotonic() < deadline and not (runs and "volgende ronde" in log):
             with engine.connect() as conn:
                 runs = conn.execute(text("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.run' "
                                          "AND actor = 'systeem'")).scalar()
+            log = log_file.read_text(encoding="utf-8")
             time.sleep(0.5)
     finally:
         engine.dispose()
     assert runs == 1 and job.poll() is None
-    log = (stack.log_dir / "bewaartermijn.log").read_text(encoding="utf-8")
     assert "volgende ronde" in log and f"({stack.settings.retention_time} in Amsterdam)" in log, log
