@@ -6,7 +6,8 @@ by hand. What "older than the period" means, per kind (cutoff = now − that kin
    entirely: its Rasa events, chat_message rows and (by cascade) summary, intents, tags, corrections,
    handoff log and button payloads. In conversations that are still active, messages, Rasa events and
    corrections from before the cutoff go too (a Telegram chat keeps one id for years). Rasa events of
-   senders without a conversation row go when they are before the cutoff; so do Telegram update ids.
+   senders without a conversation row go when they are before the cutoff; so do Telegram update ids
+   and stored button payloads.
 2. Leads (RETENTION_LEAD_DAYS): a lead (name, phone, e-mail of the person asking) made before the cutoff.
 3. Unfinished registrations (RETENTION_UNREGISTERED_DAYS): a candidate without consent, created before
    the cutoff (its applications and leads cascade). A completed registration stays until the user has
@@ -27,7 +28,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import Engine, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import ChatMessage, TelegramUpdate
+from bot.models import ButtonPayload, ChatMessage, TelegramUpdate
 from placement import clock
 from placement.db import session_factory
 from placement.models import Candidate, Conversation, Employer, Lead, Vacancy
@@ -147,6 +148,7 @@ def _conversations(session: Session, result: Result, old: list[str], cutoff: dt.
     result.messages = _purge(session, ChatMessage, ChatMessage.created_at < cutoff, dry_run)
     result.corrections = _purge(session, NluCorrection, NluCorrection.message_at < cutoff, dry_run)
     _purge(session, TelegramUpdate, TelegramUpdate.received_at < cutoff, dry_run)  # ids only, no content
+    _purge(session, ButtonPayload, ButtonPayload.created_at < cutoff, dry_run)  # may hold a typed place or job
     if not dry_run:
         for start in range(0, len(old), CHUNK):
             session.execute(delete(Conversation).where(Conversation.id.in_(old[start:start + CHUNK])))

@@ -13,7 +13,8 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from placement.models import Candidate, Employer, Gemeente, Lead, Vacancy
+from bot.models import ButtonPayload, TelegramUpdate
+from placement.models import Candidate, Conversation, Employer, Gemeente, Lead, Vacancy
 from settings import Settings
 from staff import retention
 from staff.models import AuditLog
@@ -64,6 +65,15 @@ def rows(engine):
             for status, created in vacancies:
                 s.add(Vacancy(employer_id=emp.id, title="Magazijnmedewerker", hours_min=20, hours_max=32,
                               gemeente_code=gemeente, status=status, created_at=created))
+        # An active conversation keeps its recent button payloads, not the old ones (they may hold a
+        # place or job the user typed); Telegram update ids expire the same way.
+        s.add(Conversation(id="tg-retention-active", channel="telegram", created_at=ago(200), last_message_at=ago(1)))
+        s.flush()
+        for key, created in (("old", ago(90) - EDGE), ("fresh", ago(90) + EDGE)):
+            s.add(ButtonPayload(key=f"payload-{key}", conversation_id="tg-retention-active",
+                                payload='/search_jobs{"location":"Gouda"}', created_at=created))
+        s.add_all([TelegramUpdate(update_id=1001, received_at=ago(90) - EDGE),
+                   TelegramUpdate(update_id=1002, received_at=ago(90) + EDGE)])
         s.commit()
     with engine.begin() as conn:
         for key, at in (("ip_old", ago(90) - EDGE), ("ip_fresh", ago(90) + EDGE)):
@@ -95,6 +105,8 @@ def test_each_kind_loses_exactly_what_is_past_its_period(engine, rows):
         assert gone.name == "Bedrijf concept_old"  # the company and its concept vacancies stay
         assert s.scalar(select(func.count()).select_from(Vacancy).where(Vacancy.employer_id == gone.id)) == 2
         assert all(emp.contact_email and emp.contact_phone and emp.contact_name for emp in contacts.values())
+        assert s.get(ButtonPayload, "payload-old") is None and s.get(ButtonPayload, "payload-fresh") is not None
+        assert [u.update_id for u in s.scalars(select(TelegramUpdate))] == [1002]
         ips = dict(s.execute(select(AuditLog.detail, AuditLog.ip).where(AuditLog.detail.like("ip_%"))).all())
         assert ips == {"ip_old": None, "ip_fresh": "192.0.2.7"}
         run = s.scalars(select(AuditLog).where(AuditLog.action == "retention.run")
