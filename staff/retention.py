@@ -130,7 +130,8 @@ def run(engine: Engine, tracker_engine: Engine | None, periods: Periods | int, p
             gone = set(old)
             summary.rebuild(session, tracker_engine, [cid for cid in touched if cid not in gone
                                                       and session.get(Conversation, cid) is not None])
-            audit.record(session, RUN_ACTION, actor=SYSTEM, at=moment, detail=f"{result.short()} ({periods.days()})"[:200])
+            audit.record(session, RUN_ACTION, actor=SYSTEM, at=moment,
+                         detail=f"{result.short()} ({periods.days()})"[:200])
             session.commit()
     return result
 
