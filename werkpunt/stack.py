@@ -1,4 +1,4 @@
-"""The running stack: action server, Rasa and the gateway as child processes, started in order."""
+"""The running stack: action server, Rasa, the gateway and the daily retention job as child processes, in order."""
 
 from __future__ import annotations
 
