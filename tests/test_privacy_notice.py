@@ -144,7 +144,7 @@ def test_the_real_bot_names_the_settings_at_first_contact_and_on_privacy(stack):
         browser.get("/")
         first = browser.post("/api/message", json={"text": "hallo"}).json()
         notice = " ".join(m["text"] for m in first["messages"] if m["author"] == "bot")
-        full = browser.post("/api/message", json={"text": "wat doen jullie met mijn gegevens?"}).json()
+        full = browser.post("/api/message", json={"text": "privacy"}).json()  # what the notice says to type
     assert f"tot {settings.retention_days} dagen na uw laatste bericht" in notice
     assert "Typ 'privacy'" in notice and "None" not in notice and "{" not in notice
     text = " ".join(m["text"] for m in full["messages"] if m["author"] == "bot")
