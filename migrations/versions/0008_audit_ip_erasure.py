@@ -6,14 +6,14 @@ from here they allow exactly one kind: setting `ip` to NULL while every other co
 DELETE and TRUNCATE stay refused.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 """
 from __future__ import annotations
 
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0009"  # re-chained after 0009 (staff accounts) reached main first
 branch_labels = None
 depends_on = None
 
