@@ -46,13 +46,13 @@ CONVERSATION = CONVERSATIONS["mixed"]
 
 
 @contextmanager
-def dialogue_stack(workdir: Path, model: Path | None = None) -> Iterator[str]:
+def dialogue_stack(workdir: Path, model: Path | None = None, tracker_store_url: str | None = None) -> Iterator[str]:
     """Action server + Rasa (Werkpunt's channel) on free ports; yields Rasa's base URL. Requests need
     RASA_TOKEN: `client()` sends it."""
     from werkpunt.database import prepare
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'placement.db'}",
-                        tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
+                        tracker_store_url=tracker_store_url or f"sqlite:///{workdir / 'tracker.db'}",
                         action_port=free_port(), rasa_port=free_port())
     prepare(settings.database_url, report=None, demo=True)
     model = model or ensure_model(settings)
