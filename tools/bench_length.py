@@ -7,7 +7,9 @@ SQLite tracker store unless --tracker-store-url is given) and sends one conversa
 messages, one after the other, cycling through a realistic mix (job search with database actions,
 more results, instrument questions, small talk). Prints the median latency per block of 20 turns and
 the ratio median(turns 181-200) / median(turns 1-20) as JSON; writes reports/length_curve.json.
-The machine is shared, so compare the ratio within one run, not absolute numbers between runs.
+The machine is shared, so compare the ratio within one run, not absolute numbers between runs; each
+turn is also paired with the same message in a short conversation (ratio_long_short_per_block), which
+cancels most of the load that other processes put on the machine while the run goes on.
 """
 
 from __future__ import annotations
@@ -40,18 +42,30 @@ def curve(latencies: list[float]) -> dict[str, object]:
             "ratio_last_first": round(medians[-1] / medians[0], 2) if medians and medians[0] else None}
 
 
-def run_conversation(base: str, token: str, turns: int, sender: str | None = None) -> list[float]:
-    """Send `turns` messages in one conversation; returns each turn's latency in seconds."""
-    sender = sender or f"length-{uuid.uuid4().hex[:12]}"
+def _turn(client: httpx.Client, base: str, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    response = client.post(f"{base}{CHANNEL_PATH}", json={"sender": sender, "message": text,
+                                                          "metadata": {"channel": "web"}})
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200 or not response.json():
+        raise RuntimeError(f"HTTP {response.status_code} {response.text[:80]}")
+    return elapsed
+
+
+def run_conversation(base: str, token: str, turns: int, reference: list[float] | None = None) -> list[float]:
+    """Send `turns` messages in one conversation; returns each turn's latency in seconds.
+
+    With `reference`, every turn is followed by the same message in a short conversation (a new one
+    every BLOCK turns), whose latencies go there: the machine is shared, and the long turn over the
+    short turn at the same moment cancels most of the other helpers' load."""
+    sender = f"length-{uuid.uuid4().hex[:12]}"
     latencies: list[float] = []
     with httpx.Client(timeout=60, headers={TOKEN_HEADER: token}) as client:
         for i in range(turns):
-            started = time.perf_counter()
-            response = client.post(f"{base}{CHANNEL_PATH}", json={
-                "sender": sender, "message": CYCLE[i % len(CYCLE)], "metadata": {"channel": "web"}})
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200 or not response.json():
-                raise RuntimeError(f"turn {i + 1}: HTTP {response.status_code} {response.text[:80]}")
+            text = CYCLE[i % len(CYCLE)]
+            latencies.append(_turn(client, base, sender, text))
+            if reference is not None:
+                reference.append(_turn(client, base, f"{sender}-short-{i // BLOCK}", text))
     return latencies
 
 
@@ -66,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
             dialogue_stack(Path(tmp), tracker_store_url=args.tracker_store_url or None) as base:
         token = Settings().secret("rasa_token")
         run_conversation(base, token, 3)  # warm-up in another conversation: model graph, DB connections
-        result = curve(run_conversation(base, token, args.turns))
+        short: list[float] = []
+        result = curve(run_conversation(base, token, args.turns, short))
+    reference = curve(short)["median_ms_per_block"]
+    result["short_conversation_median_ms_per_block"] = reference
+    result["ratio_long_short_per_block"] = [round(a / b, 2) for a, b in zip(result["median_ms_per_block"], reference)]
     result["turns"] = args.turns
     reports = ROOT / "reports"
     reports.mkdir(exist_ok=True)

@@ -13,7 +13,8 @@ import httpx
 
 from settings import ROOT, Settings
 from werkpunt.console import say
-from werkpunt.rasa_env import action_command, rasa_environ, run_command
+from werkpunt.rasa_env import action_command, rasa_environ
+from werkpunt.replicas import rasa_specs
 
 # Children create their files (Rasa's tracker.db, SQLite WAL files, var/ secrets) owner-only.
 CHILD_UMASK = 0o077
@@ -58,8 +59,7 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
     specs = [
         ("actieserver", action_command(settings, python), action_health, 60,
          {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240,
-         {"params": {"token": env["RASA_TOKEN"]}}),
+        *rasa_specs(settings, model, env["RASA_TOKEN"]),  # RASA_REPLICAS of them (werkpunt/replicas.py)
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
          f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
