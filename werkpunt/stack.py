@@ -64,17 +64,24 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
          f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
     ]
+    # Fast start: every child is started at once and the gateway is waited for first, so the web chat
+    # answers within seconds; until Rasa has loaded its model the gateway holds web chat turns
+    # (bot/held_turns.py). Then the action server and the Rasa replicas are waited for.
+    specs = specs[-1:] + specs[:-1]
     procs: list[subprocess.Popen] = []
-    for name, cmd, health, timeout, credentials in specs:
+    for name, cmd, *_ in specs:
         log = open_log(log_dir / f"{name}.log")
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                 umask=CHILD_UMASK)
         log.close()  # the child has its own copy
         procs.append(proc)
         say(f"{name} starten (log: {log_dir / (name + '.log')})")
+    started = time.monotonic()
+    for proc, (name, _, health, timeout, credentials) in zip(procs, specs):
         if not wait_http(health, timeout, proc, **credentials):
             stop(procs)
             raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
+        say(f"{name} klaar na {time.monotonic() - started:.1f} s")
     return procs
 
 
