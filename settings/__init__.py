@@ -158,6 +158,10 @@ class Settings(BaseSettings):
         description="Events of a long session Rasa loads per turn (plus the state before them); "
         "see rasa_addons/tracker_store.py.",
     )
+    action_threads: int = Field(
+        default=12, ge=1, le=64,
+        description="Threads of the action server for database work, so queries do not queue behind each other.",
+    )
     # --- end issue 15 -----------------------------------------------------------------------------
 
     @field_validator("database_url", "tracker_store_url")
