@@ -64,7 +64,7 @@ def dialogue_stack(workdir: Path, model: Path | None = None, tracker_store_url: 
         for name, cmd, health, timeout, credentials in (
             ("actions", action_command(settings, sys.executable), f"http://127.0.0.1:{settings.action_port}/health", 60,
              {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-            ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240,
+            ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 600,
              {"params": {"token": env["RASA_TOKEN"]}}),
         ):
             log = open(workdir / f"{name}.log", "ab")

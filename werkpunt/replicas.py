@@ -35,5 +35,6 @@ def rasa_specs(settings: Settings, model: Path, token: str) -> list[tuple]:
     specs = []
     for number, (port, url) in enumerate(zip(ports, settings.rasa_base_urls), start=1):
         name = "rasa" if len(ports) == 1 else f"rasa-{number}"
-        specs.append((name, run_command(settings, model, port), f"{url}/status", 240, {"params": {"token": token}}))
+        # 600 s: loading the model takes 1-5 minutes on a busy 2-core machine, longer with several replicas.
+        specs.append((name, run_command(settings, model, port), f"{url}/status", 600, {"params": {"token": token}}))
     return specs
