@@ -124,14 +124,14 @@ class Gateway:
             if handoff == "active":
                 return Turn(user, silent=True)
             if self.held.has(conversation_id):  # earlier turns still wait for Rasa: keep the order
-                return await self.held.hold(self, conversation_id, user, message or shown, channel)
+                return Turn(user, [await self.held.hold(self, conversation_id, user, message or shown, channel)])
             try:
                 answer = await self.rasa.send(conversation_id, message or shown, channel)
                 if not answer.replies and not answer.events:
                     raise RasaUnavailable("empty answer")  # e.g. a custom action failed
             except RasaUnavailable as exc:
                 if isinstance(exc, RasaStarting) and channel == "web":  # no replica up yet: answer later
-                    return await self.held.hold(self, conversation_id, user, message or shown, channel)
+                    return Turn(user, [await self.held.hold(self, conversation_id, user, message or shown, channel)])
                 log.warning("turn failed for %s (%s); fallback sent", ref(conversation_id), channel)
                 await asyncio.to_thread(self.store.set_status, user.id, "failed")
                 note = await asyncio.to_thread(self.store.add_message, conversation_id, "system",

@@ -17,14 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict, deque
-from typing import TYPE_CHECKING
+from typing import Any
 
 from bot import text as texts
 from bot.rasa_client import DATA_DELETED, RasaStarting, RasaUnavailable
+from bot.store import Message
 
-if TYPE_CHECKING:
-    from bot.gateway import Gateway, Turn
-    from bot.store import Message
+# The bot.gateway.Gateway that owns this queue (not imported: bot.gateway imports this module).
+Gateway = Any
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -39,17 +39,15 @@ class HeldTurns:
     def has(self, conversation_id: str) -> bool:
         return bool(self._queue.get(conversation_id))
 
-    async def hold(self, gateway: Gateway, conversation_id: str, user: Message, message: str, channel: str) -> Turn:
-        """Keep the turn for later; the caller holds the conversation's lock."""
-        from bot.gateway import Turn
-
+    async def hold(self, gateway: Gateway, conversation_id: str, user: Message, message: str, channel: str) -> Message:
+        """Keep the turn for later and return the stored note; the caller holds the conversation's lock."""
         await asyncio.to_thread(gateway.store.set_status, user.id, PENDING)
         note = await asyncio.to_thread(gateway.store.add_message, conversation_id, "system", texts.STARTING)
         gateway.notifier.notify(conversation_id)
         self._queue.setdefault(conversation_id, deque()).append((user.id, message, channel))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(gateway))
-        return Turn(user, [note])
+        return note
 
     async def _drain(self, gateway: Gateway) -> None:
         while self._queue:
