@@ -39,3 +39,21 @@ def test_lock_store_url_becomes_rasa_endpoint_variables():
             redis["LOCK_STORE_PASSWORD"]) == ("redis", "10.0.0.5", "6380", "2", "geheim")
     with pytest.raises(RuntimeError, match="LOCK_STORE_URL"):
         lock_store_env("memcached://x")
+
+
+def test_replicas_need_a_lock_store_and_get_consecutive_ports(tmp_path):
+    from settings import Settings
+    from werkpunt.replicas import check_replicas, rasa_specs
+
+    with pytest.raises(RuntimeError, match="LOCK_STORE_URL"):
+        check_replicas(Settings(rasa_replicas=2, lock_store_url="", rasa_url=""))
+    scaled = Settings(rasa_replicas=3, rasa_port=6100, lock_store_url="redis://127.0.0.1:6379/0", rasa_url="")
+    check_replicas(scaled)
+    specs = rasa_specs(scaled, tmp_path / "model.tar.gz", "token")
+    assert [s[0] for s in specs] == ["rasa-1", "rasa-2", "rasa-3"]
+    assert [s[2] for s in specs] == [f"http://127.0.0.1:{p}/status" for p in (6100, 6101, 6102)]
+    assert [s[1][s[1].index("--port") + 1] for s in specs] == ["6100", "6101", "6102"]
+    assert scaled.rasa_base_urls == ["http://127.0.0.1:6100", "http://127.0.0.1:6101", "http://127.0.0.1:6102"]
+    single = Settings(rasa_replicas=1, rasa_port=6100, lock_store_url="", rasa_url="")
+    check_replicas(single)  # the embedded default needs no Redis
+    assert [s[0] for s in rasa_specs(single, tmp_path / "m.tar.gz", "t")] == ["rasa"]
