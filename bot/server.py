@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             await retrier.stop()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
+            await gateway.held.stop()
             await rasa.aclose()
             install(None)
 

@@ -177,6 +177,28 @@ class Settings(BaseSettings):
         "(the rest of the audit row stays).")
     # --- end issue 10 retention job ------------------------------------------------------------
 
+    # --- issue 15: scaled topology, bounded turns, fast start (werkpunt/replicas.py, rasa_addons/) ---
+    lock_store_url: str = Field(
+        default="",
+        description="Rasa's lock store, e.g. redis://127.0.0.1:6379/0 (required for RASA_REPLICAS > 1). "
+        "Empty: in-memory locks (one Rasa process).",
+    )
+    rasa_replicas: int = Field(
+        default=1, ge=1, le=16,
+        description="Rasa servers to start, on RASA_PORT, RASA_PORT+1, ...; the gateway spreads conversations "
+        "over them and fails over to another when one is down.",
+    )
+    tracker_window_events: int = Field(
+        default=60, ge=10,
+        description="Events of a long session Rasa loads per turn (plus the state before them); "
+        "see rasa_addons/tracker_store.py.",
+    )
+    action_threads: int = Field(
+        default=12, ge=1, le=64,
+        description="Threads of the action server for database work, so queries do not queue behind each other.",
+    )
+    # --- end issue 15 -----------------------------------------------------------------------------
+
     @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
@@ -218,7 +240,14 @@ class Settings(BaseSettings):
 
     @property
     def rasa_base_url(self) -> str:
-        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_base_urls[0]
+
+    @property
+    def rasa_base_urls(self) -> list[str]:
+        """Every Rasa replica: RASA_URL (comma-separated for several), else RASA_REPLICAS consecutive ports."""
+        if self.rasa_url:
+            return [u.strip() for u in self.rasa_url.split(",") if u.strip()]
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_replicas)]
 
     @property
     def action_webhook_url(self) -> str:
