@@ -7,7 +7,7 @@ are mapped with the table below (fixed here, so this migration gives the same re
 files say later). `occupation` stays: staff screens and imports still show it.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0008"  # re-chained: main has 0007 → 0009 → 0008
 branch_labels = None
 depends_on = None
 
