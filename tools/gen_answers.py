@@ -88,6 +88,8 @@ def explain(parts: list[str], glossary: dict[str, str]) -> list[str]:
             if word not in seen:
                 seen.add(word)
                 end = SENTENCE_END.search(text, match.start() + len(word))
+                if end and end.group(0) == "?":  # "Staat u in het register? Dan ...": explain after the answer
+                    end = SENTENCE_END.search(text, end.end()) or end
                 cut = end.end() if end else len(text)
                 text = text[:cut] + " " + glossary[word] + text[cut:]
         result.append(text)
