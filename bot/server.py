@@ -25,7 +25,9 @@ from bot import text as texts
 from bot.gateway import Gateway, install
 from bot.rasa_client import RasaClient
 from bot.store import Store
+from bot.retry import Retrier
 from bot.telegram_runtime import WEBHOOK_PATH, TelegramRunner, webhook
+from bot.privacy_page import router as privacy_router
 from bot.webchat import router as webchat_router
 from placement.db import engine_for
 from settings import VAR, Settings, get_settings, stored_secret
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 log.error("Telegram stays off: %s", exc)
         else:
             log.warning(texts.TELEGRAM_HELP)
+        retrier = Retrier(gateway)  # failed Telegram deliveries and erasures (bot/retry.py)
+        retrier.start()
         try:
             async with AsyncExitStack() as stack:
                 for mounted in mounts.values():  # mounted apps get no lifespan events of their own
@@ -94,8 +98,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                         await stack.enter_async_context(lifespan_of(mounted))
                 yield
         finally:
+            await retrier.stop()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
+            await gateway.held.stop()
             await rasa.aclose()
             install(None)
 
@@ -129,6 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.add_api_route(WEBHOOK_PATH, webhook, methods=["POST"], include_in_schema=False)
     app.include_router(webchat_router)
+    app.include_router(privacy_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for prefix, mounted in mounts.items():
         app.mount(prefix, mounted)
