@@ -28,7 +28,7 @@ PROMISES = {
                {"actions/promises.py"}, "actions/promises.py, test_callback_time_* below"),
     "a call": (r"\b(belt|bellen) (u|wij u)\b|\bterugbel(t|len)\b",
                {"domain/forms.yml", "domain/general.yml", "actions/leads.py", "actions/employer.py",
-                "actions/jobseeker.py"},
+                "actions/jobseeker.py", "domain/privacy.yml"},  # privacy.yml: how long a callback request is kept
                "the callback lead in the staff inbox: tests/test_actions_services.py::test_callback_routes_by_role"),
     "storage or deletion": (r"\bbewaar|\bgewist\b|\bwis\b|\bwissen\b|verwijderd",
                             {"domain/privacy.yml", "domain/forms.yml", "actions/privacy.py", "actions/forms.py",
