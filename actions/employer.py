@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.promises import callback_when
 from actions.search_terms import km_text, search_radius
 from actions.service_support import capital, channel_of, region, slot, unknown_place, who, with_db
 from placement.matching import CandidateProfile, Target, candidates_for_request
@@ -47,7 +48,7 @@ class ActionSubmitVacancy(Action):
         dispatcher.utter_message(
             text=f"Dank u wel. Uw vacature '{values['job_title']}' staat bij ons als concept.\n"
                  f"Uw referentienummer is {route.reference}.\n"
-                 f"{capital(caller)} belt u binnen 2 werkdagen om de vacature door te nemen. "
+                 f"{capital(caller)} belt u {callback_when(route.staff_name)} om de vacature door te nemen. "
                  "Daarna zetten wij de vacature open.",
             buttons=[{"title": "Kandidaten bekijken", "payload": "/find_candidates"}])
         return [SlotSet("vacancy_id", None)]

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.promises import application_reply_when
 from actions.service_support import DELETE_HINT, STATUS_TEXT, capital, channel_of, slot, unknown_place, who, with_db
 from placement.matching.scoring import dutch_date
 from placement.services.employer import parse_hours
@@ -45,8 +46,8 @@ def apply_text(result: ApplyResult) -> tuple[str, list[dict[str, str]]]:
         return f"U heeft al gereageerd op {nr}{since}. De status: {status} U hoeft niets meer te doen.", []
     route = result.routed
     person = who(route.staff_name, "consulent", route.region_name)
-    return (f"Uw reactie op {nr} is verstuurd. {capital(person)} bekijkt uw reactie en neemt meestal binnen "
-            "5 werkdagen contact met u op. Daarna hoort u of er een gesprek komt.\n"
+    return (f"Uw reactie op {nr} is verstuurd. {capital(person)} bekijkt uw reactie en neemt "
+            f"{application_reply_when(route.staff_name)} contact met u op. Daarna hoort u of er een gesprek komt.\n"
             "Wilt u weten hoe het staat? Vraag mij naar de status van uw sollicitatie.", [])
 
 

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.promises import callback_when
 from actions.service_support import capital, channel_of, slot, who, with_db
 from placement.office_hours import describe, next_opening, within_office_hours
 from placement.services.employer import submit_callback
@@ -45,7 +46,7 @@ class ActionSubmitCallback(Action):
         staff_role = "consulent" if values["role"] == "werkzoekende" else "accountmanager"
         caller = who(route.staff_name, staff_role, route.region_name)
         moment = values["preferred_moment"]
-        when = f"op het moment dat u koos: {moment}" if moment else "binnen 2 werkdagen"
+        when = callback_when(route.staff_name, moment)
         dispatcher.utter_message(
             text=f"Dank u wel. {capital(caller)} belt u {when}, op nummer {phone}.\n"
                  f"Uw referentienummer is {route.reference}.\n"

@@ -118,6 +118,16 @@ class Settings(BaseSettings):
     )
     # --- end channel gateway -----------------------------------------------------------------
 
+    # --- issue 13: times the assistant promises (actions/promises.py) ---------------------------
+    callback_working_days: int = Field(
+        default=2, ge=1, le=30,
+        description="Working days within which a routed staff member calls back; said only when a person "
+        "is routed and OFFICE_HOURS has days.")
+    application_reply_working_days: int = Field(
+        default=5, ge=1, le=30,
+        description="Working days within which a routed consulent usually reacts to an application (same condition).")
+    # --- end issue 13 ------------------------------------------------------------------------
+
     # --- issue 10: locked doors, demo data and the production check (werkpunt/, actions/server.py) ---
     werkpunt_env: str = Field(
         default="development",

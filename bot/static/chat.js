@@ -3,6 +3,7 @@
 
 (function () {
   const log = document.getElementById("log");
+  const list = document.getElementById("messages");
   const form = document.getElementById("composer");
   const input = document.getElementById("message");
   const sendButton = document.getElementById("send");
@@ -34,9 +35,9 @@
     const who = document.createElement("p");
     who.className = "msg__who" + (msg.author === "staff" ? "" : " visually-hidden");
     who.textContent = (WHO[msg.author] || "Assistent") + ":";
-    const text = document.createElement("p");
+    const text = document.createElement("div");
     text.className = "msg__text";
-    text.textContent = msg.text;
+    fillText(text, msg.text || "");
     item.append(who, text);
     if (msg.author === "user" && msg.status === "failed") {
       const note = document.createElement("p");
@@ -58,14 +59,34 @@
       }
       item.append(group);
     }
-    log.append(item);
+    list.append(item);
     // Only the newest message's buttons can be used; older choices are history.
-    for (const group of log.querySelectorAll(".choices")) {
-      if (group.parentElement !== log.lastElementChild) {
+    for (const group of list.querySelectorAll(".choices")) {
+      if (group.parentElement !== list.lastElementChild) {
         for (const button of group.querySelectorAll("button")) button.disabled = true;
       }
     }
     log.scrollTop = log.scrollHeight;
+  }
+
+  // Lines starting with "- " become a real bulleted list; other lines are paragraphs (as text, never HTML).
+  function fillText(container, value) {
+    let bullets = null;
+    let paragraph = null;
+    for (const line of value.split("\n")) {
+      if (line.startsWith("- ")) {
+        if (!bullets) { bullets = document.createElement("ul"); container.append(bullets); }
+        const entry = document.createElement("li");
+        entry.textContent = line.slice(2);
+        bullets.append(entry);
+        paragraph = null;
+      } else {
+        bullets = null;
+        if (!paragraph) { paragraph = document.createElement("p"); container.append(paragraph); }
+        else paragraph.append("\n");
+        paragraph.append(line);
+      }
+    }
   }
 
   function showHandoff(state) { handoff.hidden = state !== "active"; }
@@ -125,7 +146,7 @@
   }
 
   function clear() {
-    log.replaceChildren();
+    list.replaceChildren();
     seen = new Set();
     lastId = 0;
     session += 1;
