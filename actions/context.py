@@ -108,3 +108,37 @@ class ActionValidateSlotMappings(Action):
             await asyncio.to_thread(unit)
         except (SQLAlchemyError, DatabaseConfigError) as exc:
             log.warning("could not note role/region on the conversation: %s", str(exc).splitlines()[0])
+
+
+class ActionHomePlaceChanged(Action):
+    """"ik woon in Kampen" / "nee, ik woon in Kampen": confirm, then redo what depended on it."""
+
+    def name(self) -> str:
+        return "action_home_place_changed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from actions.jobseeker import ActionShelteredWorkRoute
+        from actions.referrals import WHERE_DO_YOU_LIVE, refer
+
+        home = tracker.get_slot("home_place")
+        if not home:
+            dispatcher.utter_message(text="Die gemeente ken ik niet. " + WHERE_DO_YOU_LIVE)
+            return []
+        dispatcher.utter_message(text=f"Genoteerd: u woont in {home}.")
+        depends = str(tracker.get_slot("place_depends") or "")
+        if depends == "sheltered_work":
+            return await ActionShelteredWorkRoute().run(dispatcher, tracker, domain)
+        if depends.startswith("referral:"):
+            return refer(dispatcher, tracker, depends.split(":", 1)[1])
+        return []
+
+
+def role_route(tracker: Tracker, serves: str) -> str | None:
+    """For a search action that serves `serves`: "other" when the user has the other role (an employer's
+    "ik zoek een heftruckchauffeur" means candidates), "ask" when a typed request left the role open,
+    else None (go ahead)."""
+    role = tracker.get_slot("user_role")
+    if role in ("werkgever", "werkzoekende"):
+        return None if role == serves else "other"
+    text = str((tracker.latest_message or {}).get("text") or "").strip()
+    return "ask" if text and not text.startswith("/") else None

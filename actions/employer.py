@@ -69,6 +69,15 @@ class ActionFindCandidates(Action):
         return "action_find_candidates"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from actions.context import role_question, role_route  # issue 12: a job seeker's "ik zoek" = vacancies
+
+        route = role_route(tracker, "werkgever")
+        if route == "ask":
+            return role_question(dispatcher)
+        if route == "other":
+            from actions.jobs import show_page
+
+            return await show_page(dispatcher, tracker, 0)
         title, place = slot(tracker, "job_title", 80), slot(tracker, "location", 80)
         if not title:
             dispatcher.utter_message(text="Voor welk beroep zoekt u iemand? Bijvoorbeeld: magazijnmedewerker.")

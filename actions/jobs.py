@@ -101,6 +101,15 @@ class ActionSearchJobs(Action):
         return "action_search_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from actions.context import role_question, role_route  # issue 12: the role decides what "ik zoek" means
+
+        route = role_route(tracker, "werkzoekende")
+        if route == "ask":
+            return role_question(dispatcher)
+        if route == "other":
+            from actions.employer import ActionFindCandidates
+
+            return await ActionFindCandidates().run(dispatcher, tracker, domain)
         return await show_page(dispatcher, tracker, 0)
 
 
