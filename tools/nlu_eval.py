@@ -128,12 +128,25 @@ def score_parsed(gold: list[str], parsed: list[dict]) -> dict:
             "weakest_intents": sorted((round(f1, 3), name) for name, f1 in per_intent.items())[:8]}
 
 
-def strict_pass(model: Path) -> dict:
-    """Macro-F1 when every nlu_fallback counts as wrong, as the running bot would experience it."""
+def holdout_gold() -> list[tuple[str, str]]:
     gold: list[tuple[str, str]] = []
     for path in sorted(HOLDOUT.glob("*.yml")):
         gold += _gold(path)
-    return score_parsed([g for _, g in gold], parse(model, [text for text, _ in gold]))
+    return gold
+
+
+def parse_sets(model: Path, sets: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
+    """Score several (text, intent) sets with ONE model load (loading dominates on a busy machine)."""
+    texts = [text for pairs in sets.values() for text, _ in pairs]
+    parsed, start, scores = parse(model, texts), 0, {}
+    for name, pairs in sets.items():
+        part = parsed[start:start + len(pairs)]
+        scores[name] = score_parsed([g for _, g in pairs], part)
+        if name == "real_dev":  # the dev half's misses are what to learn from (never the test half's)
+            scores[name]["errors"] = [{"text": t, "intent": g, "predicted": p["intent"], "top2": p["top2"]}
+                                      for (t, g), p in zip(pairs, part) if p["intent"] != g]
+        start += len(pairs)
+    return scores
 
 
 def real_rows(name: str) -> list[dict]:
@@ -144,9 +157,8 @@ def real_rows(name: str) -> list[dict]:
     return list(csv.DictReader([line for line in lines if not line.startswith("#")]))
 
 
-def evaluate_real(model: Path, name: str) -> dict:
-    rows = real_rows(name)
-    return score_parsed([row["intent"] for row in rows], parse(model, [row["text"] for row in rows]))
+def real_gold(name: str) -> list[tuple[str, str]]:
+    return [(row["text"], row["intent"]) for row in real_rows(name)]
 
 
 def _gold(path: Path) -> list[tuple[str, str]]:
@@ -200,14 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=3)
     args = parser.parse_args(argv)
     model = ensure_model(get_settings())
-    results = {"real_test": evaluate_real(model, "test")}
+    sets = {"real_test": real_gold("test"), "holdout_strict": holdout_gold()}
+    if args.dev:
+        sets["real_dev"] = real_gold("dev")
+    results = parse_sets(model, sets)
     ok = report_real("Echte vragen, BEVROREN testhelft (tests/nlu_real/test.csv, alleen gescoord)",
                      results["real_test"], TARGET_REAL_MACRO_F1)
     if args.dev:
-        results["real_dev"] = evaluate_real(model, "dev")
         report_real("Echte vragen, dev-helft (tests/nlu_real/dev.csv, om van te leren)", results["real_dev"], None)
     results["holdout"] = evaluate_holdout(model)
-    results["holdout_strict"] = strict_pass(model)
     ok = report("Held-out berichten (tests/nlu_holdout/, nooit getraind)", results["holdout"]) and ok
     strict = results["holdout_strict"]
     print(f"  zoals de bot het ervaart (nlu_fallback telt als fout): intent macro-F1 {strict['strict_macro_f1']:.3f}; "
