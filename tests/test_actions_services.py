@@ -208,7 +208,7 @@ def test_job_search_pages_and_buttons(server, world):
 
 def test_job_search_unknown_place_and_missing_place(server):
     reply = call(server, "action_search_jobs", new_sender(), job_title="lasser", location="Goudaa")
-    assert "Gouda" in texts(reply) and slot_events(reply) == {"home_place": None, "place_depends": "sheltered_work"}
+    assert "Gouda" in texts(reply) and slot_events(reply) == {"location": None}
     reply = call(server, "action_search_jobs", new_sender(), job_title="lasser")
     assert "In welke plaats" in texts(reply)
 
