@@ -143,6 +143,7 @@ def parse_sets(model: Path, sets: dict[str, list[tuple[str, str]]]) -> dict[str,
         part = parsed[start:start + len(pairs)]
         scores[name] = score_parsed([g for _, g in pairs], part)
         if name == "real_dev":  # the dev half's misses are what to learn from (never the test half's)
+            scores[name]["fallback_tuning"] = tune_fallback([g for _, g in pairs], part)
             scores[name]["errors"] = [{"text": t, "intent": g, "predicted": p["intent"], "top2": p["top2"]}
                                       for (t, g), p in zip(pairs, part) if p["intent"] != g]
         start += len(pairs)
@@ -155,6 +156,21 @@ def real_rows(name: str) -> list[dict]:
 
     lines = (REAL / f"{name}.csv").read_text(encoding="utf-8").splitlines()
     return list(csv.DictReader([line for line in lines if not line.startswith("#")]))
+
+
+def tune_fallback(gold: list[str], parsed: list[dict]) -> list[tuple[float, float, float]]:
+    """Strict macro-F1 on the DEV half for FallbackClassifier thresholds (threshold, ambiguity): what
+    the bot would experience if config.yml had them. Returns the best five (f1, threshold, ambiguity)."""
+    rows = []
+    for threshold in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
+        for ambiguity in (0.0, 0.02, 0.05, 0.1):
+            predicted = []
+            for p in parsed:
+                conf = (p.get("top2_confidence") or []) + [0.0, 0.0]
+                unsure = not p["top2"] or conf[0] < threshold or (len(p["top2"]) > 1 and conf[0] - conf[1] < ambiguity)
+                predicted.append("nlu_fallback" if unsure else p["top2"][0])
+            rows.append((macro_f1(gold, predicted)[0], threshold, ambiguity))
+    return sorted(rows, reverse=True)[:5]
 
 
 def real_gold(name: str) -> list[tuple[str, str]]:
@@ -220,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                      results["real_test"], TARGET_REAL_MACRO_F1)
     if args.dev:
         report_real("Echte vragen, dev-helft (tests/nlu_real/dev.csv, om van te leren)", results["real_dev"], None)
+        print("  fallback-drempels op de dev-helft (strict macro-F1, threshold, ambiguity): "
+              + ", ".join(f"{f:.3f} @ {t}/{a}" for f, t, a in results["real_dev"]["fallback_tuning"]))
     results["holdout"] = evaluate_holdout(model)
     ok = report("Held-out berichten (tests/nlu_holdout/, nooit getraind)", results["holdout"]) and ok
     strict = results["holdout_strict"]
