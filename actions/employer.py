@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.service_support import capital, channel_of, region, slot, unknown_place, who, with_db
@@ -74,10 +74,8 @@ class ActionFindCandidates(Action):
         route = role_route(tracker, "werkgever")
         if route == "ask":
             return role_question(dispatcher)
-        if route == "other":
-            from actions.jobs import show_page
-
-            return await show_page(dispatcher, tracker, 0)
+        if route == "other":  # Rasa runs it next; no import between the two flows
+            return [FollowupAction("action_search_jobs")]
         title, place = slot(tracker, "job_title", 80), slot(tracker, "location", 80)
         if not title:
             dispatcher.utter_message(text="Voor welk beroep zoekt u iemand? Bijvoorbeeld: magazijnmedewerker.")

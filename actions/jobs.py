@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -106,10 +106,8 @@ class ActionSearchJobs(Action):
         route = role_route(tracker, "werkzoekende")
         if route == "ask":
             return role_question(dispatcher)
-        if route == "other":
-            from actions.employer import ActionFindCandidates
-
-            return await ActionFindCandidates().run(dispatcher, tracker, domain)
+        if route == "other":  # Rasa runs it next; no import between the two flows
+            return [FollowupAction("action_find_candidates")]
         return await show_page(dispatcher, tracker, 0)
 
 
