@@ -133,9 +133,11 @@ class Gateway:
                 self.notifier.notify(conversation_id)
                 return Turn(user, [note], failed=True)
             if DATA_DELETED in answer.events:
-                await asyncio.to_thread(self.store.delete_conversation, conversation_id)
-                log.info("conversation %s erased on request", ref(conversation_id))
-                return Turn(None, list(answer.replies), deleted=True)
+                complete = await asyncio.to_thread(self.store.delete_conversation, conversation_id, self.settings)
+                log.info("conversation %s erased on request%s", ref(conversation_id), "" if complete else
+                         " (tracker events pending)")
+                replies = list(answer.replies) + ([] if complete else [Reply(texts.ERASURE_PENDING)])
+                return Turn(None, replies, deleted=True)
             stored = await asyncio.to_thread(self.store.add_messages, conversation_id, "bot",
                                              [(r.text, r.buttons) for r in answer.replies])
             self.notifier.notify(conversation_id)
