@@ -1,4 +1,4 @@
-"""The running stack: action server, Rasa and the gateway as child processes, started in order."""
+"""The running stack: action server, Rasa, the gateway and the daily retention job as child processes, in order."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import httpx
 
 from settings import ROOT, Settings
 from werkpunt.console import say
-from werkpunt.rasa_env import action_command, rasa_environ, run_command
+from werkpunt.rasa_env import action_command, rasa_environ
+from werkpunt.replicas import rasa_specs
 
 # Children create their files (Rasa's tracker.db, SQLite WAL files, var/ secrets) owner-only.
 CHILD_UMASK = 0o077
@@ -33,6 +34,12 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, *, headers: dict
             pass
         time.sleep(0.5)
     return False
+
+
+def alive(proc: subprocess.Popen, grace: float = 1.0) -> bool:
+    """True if a child without a health URL is still running after a short grace period."""
+    time.sleep(grace)
+    return proc.poll() is None
 
 
 def reachable(host: str) -> str:
@@ -58,23 +65,31 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
     specs = [
         ("actieserver", action_command(settings, python), action_health, 60,
          {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240,
-         {"params": {"token": env["RASA_TOKEN"]}}),
+        *rasa_specs(settings, model, env["RASA_TOKEN"]),  # RASA_REPLICAS of them (werkpunt/replicas.py)
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
          f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
+        # The daily retention job (werkpunt/retention_job.py) has no HTTP side: alive is healthy.
+        ("bewaartermijn", [python, "-m", "werkpunt.retention_job"], None, 0, {}),
     ]
+    # Fast start: every child is started at once and the gateway is waited for first, so the web chat
+    # answers within seconds; until Rasa has loaded its model the gateway holds web chat turns
+    # (bot/held_turns.py). Then the action server and the Rasa replicas are waited for.
+    specs.insert(0, specs.pop(next(i for i, spec in enumerate(specs) if spec[0] == "gateway")))
     procs: list[subprocess.Popen] = []
-    for name, cmd, health, timeout, credentials in specs:
+    for name, cmd, *_ in specs:
         log = open_log(log_dir / f"{name}.log")
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                 umask=CHILD_UMASK)
         log.close()  # the child has its own copy
         procs.append(proc)
         say(f"{name} starten (log: {log_dir / (name + '.log')})")
-        if not wait_http(health, timeout, proc, **credentials):
+    started = time.monotonic()
+    for proc, (name, _, health, timeout, credentials) in zip(procs, specs):
+        if not (wait_http(health, timeout, proc, **credentials) if health else alive(proc)):
             stop(procs)
             raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
+        say(f"{name} klaar na {time.monotonic() - started:.1f} s")
     return procs
 
 
