@@ -40,6 +40,8 @@ ANSWERS = {
     "ask_sheltered_work": "utter_sheltered_work", "ask_training": "utter_training",
     "ask_benefits_impact": "utter_benefits_impact", "ask_privacy": "utter_privacy",
     "bot_challenge": "utter_bot_challenge", "ask_contact_details": "utter_contact_details",
+    # Warm referrals (issue 12, domain/referrals.yml): answered in between, then the form goes on.
+    "ask_benefit_entitlement": "utter_benefit_entitlement", "ask_debt_help": "utter_debt_help",
 }
 SMALL_TALK = {"greet", "thank", "goodbye", "help"}
 QUESTION_WORDS = ("wat ", "hoe ", "wie ", "waar ", "wanneer ", "waarom ", "welke ", "kan ", "kun ", "mag ",

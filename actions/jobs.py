@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -159,6 +159,13 @@ class ActionSearchJobs(Action):
         return "action_search_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from actions.context import role_question, role_route  # issue 12: the role decides what "ik zoek" means
+
+        route = role_route(tracker, "werkzoekende")
+        if route == "ask":
+            return role_question(dispatcher)
+        if route == "other":  # Rasa runs it next; no import between the two flows
+            return [FollowupAction("action_find_candidates")]
         return await show_page(dispatcher, tracker, 0)
 
 

@@ -160,16 +160,19 @@ class ActionShelteredWorkRoute(Action):
         return "action_sheltered_work_route"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        sender, place = tracker.sender_id, slot(tracker, "location", 80)
+        # The home gemeente decides on beschut werk (issue 12): never the place someone searched work in.
+        sender, place = tracker.sender_id, slot(tracker, "home_place", 80)
         route = await with_db(dispatcher, lambda s: sheltered_work_route(s, sender, place), writes=False)
+        depends = [SlotSet("place_depends", "sheltered_work")]
         if route is None:
-            return []
+            return depends
         if route.outcome == "unknown_gemeente":
             dispatcher.utter_message(text=unknown_place(place or "", route.suggestions))
-            return [SlotSet("location", None)]
+            return depends + [SlotSet("home_place", None)]
         if route.outcome == "no_location":
-            dispatcher.utter_message(text="In welke gemeente woont u? Dan vertel ik waar u beschut werk aanvraagt.")
-            return []
+            dispatcher.utter_message(text="In welke gemeente woont u? Dan vertel ik waar u beschut werk aanvraagt. "
+                                          "Typ bijvoorbeeld: ik woon in Kampen.")
+            return depends
         g, wsp = route.gemeente, route.wsp
         lines = [f"U woont in {g.name}. Beschut werk vraagt u aan bij de gemeente {g.name}.",
                  "U kunt ook zelf bij UWV een advies aanvragen. UWV geeft advies, de gemeente beslist.",
@@ -181,4 +184,4 @@ class ActionShelteredWorkRoute(Action):
         lines.append("Wilt u hulp bij de aanvraag? Een consulent kan u terugbellen.")
         dispatcher.utter_message(text="\n".join(lines), buttons=[
             {"title": "Bel mij terug", "payload": "/request_callback"}, HUMAN])
-        return []
+        return depends

@@ -22,6 +22,14 @@ def _role(tracker: Tracker) -> str | None:
     return role if role in ("werkgever", "werkzoekende") else None
 
 
+def _place(tracker: Tracker) -> str | None:
+    """The gemeente whose region gets the lead: a job seeker's home, an employer's work place (issue 10)."""
+    from placement.services.context import deciding_place
+
+    home, work = slot(tracker, "home_place", 80), slot(tracker, "location", 80)
+    return deciding_place(_role(tracker), home, work) or work
+
+
 class ActionSubmitCallback(Action):
     """After callback_form: a callback lead (or candidate proposal) for the right staff member."""
 
@@ -35,7 +43,7 @@ class ActionSubmitCallback(Action):
             return []
         values = dict(role=_role(tracker), contact_name=slot(tracker, "contact_name"), phone=phone,
                       email=slot(tracker, "email"), preferred_moment=slot(tracker, "preferred_moment", 120),
-                      topic=slot(tracker, "callback_topic"), location=slot(tracker, "location"),
+                      topic=slot(tracker, "callback_topic"), location=_place(tracker),
                       company_name=slot(tracker, "company_name"), job_title=slot(tracker, "job_title"),
                       hours=tracker.get_slot("hours"))
         sender, channel = tracker.sender_id, channel_of(tracker)
@@ -62,7 +70,7 @@ class ActionRequestHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         sender, channel, role = tracker.sender_id, channel_of(tracker), _role(tracker)
-        location, company = slot(tracker, "location"), slot(tracker, "company_name")
+        location, company = _place(tracker), slot(tracker, "company_name")
         handoff = await with_db(
             dispatcher, lambda s: request_handoff(s, sender_id=sender, channel=channel, role=role, location=location,
                                                   company_name=company), writes=True)

@@ -34,7 +34,8 @@ from werkpunt.net import free_port
 
 GOUDA, GRONINGEN = "GM0513", "GM0014"
 SLOTS = ("user_role", "job_title", "location", "hours", "vacancy_id", "search_page", "company_name", "contact_name",
-         "email", "phone", "preferred_moment", "callback_topic", "registration_consent")
+         "email", "phone", "preferred_moment", "callback_topic", "registration_consent",
+         "home_place", "place_depends")
 CANDIDATE_NAME = "Geertruida Geheimnaam"
 # ESCO magazijnmedewerker (ISCO 9333), as migration 0010 maps old rows and the services write new ones.
 MAGAZIJN = {"esco_uri": "http://data.europa.eu/esco/occupation/bea705fe-06ac-4147-b8e0-6e8ac1208d8f",
@@ -277,10 +278,10 @@ def test_application_status_in_plain_words(server, world):
 
 
 def test_sheltered_work_route(server, world):
-    reply = texts(call(server, "action_sheltered_work_route", new_sender(), location="gouda"))
+    reply = texts(call(server, "action_sheltered_work_route", new_sender(), home_place="gouda"))
     assert "gemeente Gouda" in reply and "Midden-Holland" in reply and "UWV" in reply
-    reply = call(server, "action_sheltered_work_route", new_sender(), location="Gouwda")
-    assert "Gouda" in texts(reply) and slot_events(reply) == {"location": None}
+    reply = call(server, "action_sheltered_work_route", new_sender(), home_place="Gouwda")
+    assert "Gouda" in texts(reply) and slot_events(reply) == {"home_place": None, "place_depends": "sheltered_work"}
     assert "In welke gemeente" in texts(call(server, "action_sheltered_work_route", new_sender()))
 
 

@@ -24,6 +24,8 @@ ISSUE_INTENTS = {
     "identify_as_jobseeker", "search_jobs", "apply_for_vacancy", "register_jobseeker", "ask_sheltered_work",
     "ask_training", "ask_benefits_impact", "check_application_status", "show_more", "stop",
 }
+# Issue 12 added these (never renamed one): warm referrals and the home gemeente.
+ISSUE_INTENTS |= {"ask_benefit_entitlement", "ask_debt_help", "inform_home_place"}
 MIN_EXAMPLES = 25
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\(([^)]+)\)|(\{[^}]+\}))")
 DOMAIN = load_domain()

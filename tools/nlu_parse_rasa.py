@@ -28,9 +28,10 @@ def main() -> int:
 
     out = []
     for parsed in asyncio.run(parse_all()):
-        ranking = [r["name"] for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
         out.append({"intent": parsed["intent"]["name"], "confidence": parsed["intent"].get("confidence"),
-                    "top2": ranking[:2]})
+                    "top2": [r["name"] for r in ranking[:2]],
+                    "top2_confidence": [r.get("confidence") for r in ranking[:2]]})
     print("WERKPUNT_JSON:" + json.dumps(out, ensure_ascii=False))
     return 0
 

@@ -1,0 +1,144 @@
+"""Who the user is and where: role, home gemeente, and the conversation row staff filter on.
+
+`action_validate_slot_mappings` is Rasa's hook for global slot validation: Rasa 3.6 calls it after
+every user message, right after it filled slots from the message (action_extract_slots), with those
+new values in the tracker. Werkpunt uses that one call per turn for three things:
+
+- role: an explicit statement ("ik heb een bedrijf", "ik zoek werk", a role button, "vacature
+  plaatsen", "inschrijven") sets `user_role`; an ambiguous request ("ik zoek een heftruckchauffeur")
+  never overrides a role the user already gave, and with no role yet it leaves the role open, so the
+  search actions ask "Zoekt u personeel of zoekt u werk?" (role_question below);
+- home place: `home_place` (from "ik woon in Kampen") becomes the official gemeente name;
+- the conversation row: when the role or a place changed this turn, role and region go onto
+  `conversation` (placement.services.context), so handoffs and callbacks queue per region.
+A database failure here is logged and otherwise silent: the user's turn goes on, and the next
+change writes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from placement.db import DatabaseConfigError, engine_for, session_scope
+from placement.queries import find_gemeente
+from placement.services.context import note_context
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# Intents that say the role by themselves; search and candidate requests only do with a clear word.
+EXPLICIT_ROLE_INTENTS = {"identify_as_employer", "identify_as_jobseeker", "post_vacancy", "register_jobseeker",
+                         "apply_for_vacancy"}
+JOBSEEKER_WORDS = re.compile(r"\b(werk|baan|baantje|banen|vacatures?|job|jobs|solliciteren|sollicit\w*|"
+                             r"werkloos|uitkering|inschrijven)\b", re.I)
+EMPLOYER_WORDS = re.compile(r"\b(personeel|medewerkers?|kandidaten|kandidaat|collega'?s?|mensen|krachten|"
+                            r"iemand|werknemers?|bedrijf|zaak|vacature plaatsen|aannemen)\b", re.I)
+CONTEXT_SLOTS = ("user_role", "location", "home_place")
+ROLE_BUTTONS = [{"title": "Ik zoek personeel", "payload": "/find_candidates"},
+                {"title": "Ik zoek werk", "payload": "/search_jobs"}]
+
+
+def _turn_events(tracker: Tracker) -> tuple[list[dict], list[dict]]:
+    """(events before the latest user message, events since)."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return events[:last_user + 1], events[last_user + 1:]
+
+
+def _value_before(earlier: list[dict], name: str) -> Any:
+    for event in reversed(earlier):
+        if event.get("event") == "slot" and event.get("name") == name:
+            return event.get("value")
+    return None
+
+
+def role_in_text(text: str) -> str | None:
+    """The role a request states in words, or None when it could be either."""
+    seeker, employer = bool(JOBSEEKER_WORDS.search(text)), bool(EMPLOYER_WORDS.search(text))
+    if seeker == employer:
+        return None
+    return "werkzoekende" if seeker else "werkgever"
+
+
+def role_question(dispatcher: CollectingDispatcher) -> list:
+    """Ask for the role; the buttons repeat the original request, whose slots are still set."""
+    dispatcher.utter_message(response="utter_ask_role", buttons=ROLE_BUTTONS)
+    return []
+
+
+class ActionValidateSlotMappings(Action):
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        earlier, this_turn = _turn_events(tracker)
+        changed = {e.get("name") for e in this_turn if e.get("event") == "slot"}
+        message = tracker.latest_message or {}
+        text, intent = str(message.get("text") or ""), (message.get("intent") or {}).get("name")
+        events: list = []
+        role = tracker.get_slot("user_role")
+        if "user_role" in changed and intent not in EXPLICIT_ROLE_INTENTS and not text.startswith("/"):
+            before = _value_before(earlier, "user_role")
+            role = before or role_in_text(text)
+            events.append(SlotSet("user_role", role))
+        home = tracker.get_slot("home_place")
+        if "home_place" in changed and home:
+            gemeente = find_gemeente(str(home))
+            home = gemeente.name if gemeente else None
+            events.append(SlotSet("home_place", home))
+        if changed & set(CONTEXT_SLOTS):
+            await self._note(tracker.sender_id, role, home, tracker.get_slot("location"))
+        return events
+
+    @staticmethod
+    async def _note(sender_id: str, role: str | None, home: str | None, work: str | None) -> None:
+        def unit() -> None:
+            with session_scope(engine_for(get_settings().database_url)) as session:
+                note_context(session, sender_id, role, home, work if isinstance(work, str) else None)
+
+        try:
+            await asyncio.to_thread(unit)
+        except (SQLAlchemyError, DatabaseConfigError) as exc:
+            log.warning("could not note role/region on the conversation: %s", str(exc).splitlines()[0])
+
+
+class ActionHomePlaceChanged(Action):
+    """"ik woon in Kampen" / "nee, ik woon in Kampen": confirm, then redo what depended on it."""
+
+    def name(self) -> str:
+        return "action_home_place_changed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from actions.jobseeker import ActionShelteredWorkRoute
+        from actions.referrals import WHERE_DO_YOU_LIVE, refer
+
+        home = tracker.get_slot("home_place")
+        if not home:
+            dispatcher.utter_message(text="Die gemeente ken ik niet. " + WHERE_DO_YOU_LIVE)
+            return []
+        dispatcher.utter_message(text=f"Genoteerd: u woont in {home}.")
+        depends = str(tracker.get_slot("place_depends") or "")
+        if depends == "sheltered_work":
+            return await ActionShelteredWorkRoute().run(dispatcher, tracker, domain)
+        if depends.startswith("referral:"):
+            return refer(dispatcher, tracker, depends.split(":", 1)[1])
+        return []
+
+
+def role_route(tracker: Tracker, serves: str) -> str | None:
+    """For a search action that serves `serves`: "other" when the user has the other role (an employer's
+    "ik zoek een heftruckchauffeur" means candidates), "ask" when a typed request left the role open,
+    else None (go ahead)."""
+    role = tracker.get_slot("user_role")
+    if role in ("werkgever", "werkzoekende"):
+        return None if role == serves else "other"
+    text = str((tracker.latest_message or {}).get("text") or "").strip()
+    return "ask" if text and not text.startswith("/") else None

@@ -1,0 +1,141 @@
+"""Issue 12 (role, home place, referrals) and issue 10 item 5 (role and region on the conversation),
+through the real stack: web chat gateway → Rasa with the trained model → action server → database.
+
+Nothing here writes `conversation.role` or `region_code` itself: the dialogue does, and the staff
+workspace's per-region access is then checked over HTTP on that very row.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select
+
+from placement.db import make_engine, session_scope
+from placement.models import Conversation
+from placement.queries import find_gemeente
+from staff.summary import conversation_ref
+from tests.staff_support import login, make_staff, workspace
+from werkpunt.net import free_port
+
+pytestmark = pytest.mark.rasa
+
+
+class Chat:
+    """One web chat user: a browser session against the gateway."""
+
+    def __init__(self, stack) -> None:
+        self.stack = stack
+        self.engine = make_engine(stack.settings.database_url)
+        self.before = self._ids()
+        self.client = httpx.Client(base_url=stack.gateway, timeout=90)
+        assert self.client.get("/").status_code == 200  # issues the session cookie
+        self.id: str | None = None
+
+    def _ids(self) -> set[str]:
+        with session_scope(self.engine) as s:
+            return set(s.scalars(select(Conversation.id)))
+
+    def say(self, text: str | None = None, payload: str | None = None) -> tuple[str, list[str]]:
+        body = {"payload": payload, "title": payload} if payload else {"text": text}
+        reply = self.client.post("/api/message", json=body).json()
+        bot = [m for m in reply["messages"] if m["author"] == "bot"]
+        if self.id is None:
+            (self.id,) = self._ids() - self.before
+        return ("\n".join(m.get("text") or "" for m in bot),
+                [b["payload"] for m in bot for b in m.get("buttons") or []])
+
+    def row(self) -> Conversation:
+        with session_scope(self.engine) as s:
+            row = s.get(Conversation, self.id)
+            s.expunge(row)
+            return row
+
+    def slots(self) -> dict:
+        return self.stack.tracker(self.id)["slots"]
+
+
+def region(name: str) -> str:
+    return find_gemeente(name).region_code
+
+
+def test_employer_search_gives_candidates_and_the_region_reaches_the_staff_queue(stack):
+    chat = Chat(stack)
+    chat.say("Goedemiddag, ik heb een schoonmaakbedrijf in Tilburg")
+    text, buttons = chat.say("Ik zoek een heftruckchauffeur in Tilburg voor 32 uur")
+    assert "kandidat" in text.lower() and "vacatures" not in text.lower(), text
+    assert "/register_jobseeker" not in buttons and not any("apply_for_vacancy" in b for b in buttons)
+    row = chat.row()
+    assert (row.role, row.region_code) == ("werkgever", region("Tilburg"))
+    chat.say("ik wil een medewerker spreken")
+    assert chat.row().handoff_state == "requested"
+
+    engine = make_engine(stack.settings.database_url)
+    tracker_engine = create_engine(stack.settings.tracker_store_url)
+    other = "AM20" if region("Tilburg") != "AM20" else "AM06"
+    make_staff(engine, "am.tilburg@test.example", "accountmanager", (region("Tilburg"),))
+    make_staff(engine, "am.elders@test.example", "accountmanager", (other,))
+    ref = conversation_ref(chat.id)
+    with workspace(engine, tracker_engine, free_port()) as (served, _app):
+        mine, _ = login(served.url, "am.tilburg@test.example")
+        assert mine.get(f"/staff/conversations/{ref}").status_code == 200
+        assert ref in mine.get("/staff/handoff").text
+        elsewhere, _ = login(served.url, "am.elders@test.example")
+        assert elsewhere.get(f"/staff/conversations/{ref}").status_code == 403
+        assert ref not in elsewhere.get("/staff/handoff").text
+        make_staff(engine, "admin.r12@test.example", "admin")
+        admin, _ = login(served.url, "admin.r12@test.example")
+        assert admin.get(f"/staff/conversations/{ref}").status_code == 200
+    tracker_engine.dispose()
+
+
+def test_job_seeker_region_follows_the_home_gemeente(stack):
+    chat = Chat(stack)
+    text, _ = chat.say("Ik zoek werk als schilder in Amersfoort")
+    assert "vacature" in text.lower(), text
+    assert (chat.row().role, chat.row().region_code) == ("werkzoekende", region("Amersfoort"))
+    text, _ = chat.say("ik woon in Leeuwarden")
+    assert "Leeuwarden" in text
+    assert chat.slots()["home_place"] == "Leeuwarden" and chat.slots()["location"] in ("Amersfoort", "Leeuwarden")
+    assert chat.row().region_code == region("Leeuwarden")
+
+
+def test_unknown_role_is_asked_then_the_original_request_continues(stack):
+    chat = Chat(stack)
+    text, buttons = chat.say("ik zoek een heftruckchauffeur in Tilburg")
+    assert "Zoekt u personeel of zoekt u werk?" in text
+    assert {"/find_candidates", "/search_jobs"} <= set(buttons)
+    assert chat.row().role is None
+    text, _ = chat.say(payload="/find_candidates")
+    assert "heftruckchauffeur" in text.lower() and "kandidat" in text.lower(), text
+    assert chat.row().role == "werkgever"
+
+
+def test_sheltered_work_uses_the_home_gemeente_and_a_correction_redoes_it(stack):
+    chat = Chat(stack)
+    chat.say("Ik zoek werk in de buurt van Zwolle")
+    text, _ = chat.say("wat is beschut werk?")
+    assert "U woont in Zwolle" not in text and "In welke gemeente woont u?" in text, text
+    text, _ = chat.say("nee, ik woon in Kampen")
+    assert "Genoteerd: u woont in Kampen." in text and "gemeente Kampen" in text, text
+
+
+def test_debt_question_gets_a_warm_referral_naming_the_gemeente(stack):
+    chat = Chat(stack)
+    chat.say("ik woon in Deventer")
+    text, buttons = chat.say("ik heb schulden en kan mijn rekeningen niet meer betalen")
+    assert "gemeente Deventer" in text and "schuldhulpverlening" in text and "Juridisch Loket" in text, text
+    assert {"/request_callback", "/request_human"} <= set(buttons)
+    text, _ = chat.say("hoe vraag ik bijstand aan?")
+    assert "gemeente Deventer" in text and "UWV" in text, text
+
+
+def test_registration_interrupted_by_a_referral_question_resumes(stack):
+    chat = Chat(stack)
+    chat.say("ik wil me inschrijven als werkzoekende")
+    assert stack.tracker(chat.id)["active_loop"].get("name") == "registration_form"
+    text, _ = chat.say("ik heb schulden, wie kan me daarmee helpen?")
+    assert "schuldhulpverlening" in text, text
+    assert stack.tracker(chat.id)["active_loop"].get("name") == "registration_form"
+    chat.say("lasser")
+    assert chat.slots()["job_title"]
