@@ -109,12 +109,15 @@ class Gateway:
                    address: str | None = None, external_id: str | None = None) -> Turn:
         """Handle one user message: `shown` is stored and seen by staff, `message` goes to Rasa.
 
+        `message` is set only for what the gateway itself issued (a button it sent, /start); typed text
+        leaves it None and goes to Rasa as plain text, never as "/intent{...}" (texts.plain).
+
         A BSN never gets past this point: it is replaced by "[BSN]" before anything is
         stored or sent, so neither chat_message nor Rasa's tracker store keeps it (the forms then
         explain that it is not needed)."""
         shown = redact_bsn(shown)
-        if message and not message.startswith("/"):  # a button payload is the bot's own text
-            message = redact_bsn(message)
+        if message is None:
+            message = texts.plain(shown)
         async with self.locks.hold(conversation_id):
             user, handoff = await asyncio.to_thread(
                 self.store.add_user_message, conversation_id, channel, address, shown, external_id)
@@ -122,7 +125,7 @@ class Gateway:
             if handoff == "active":
                 return Turn(user, silent=True)
             try:
-                answer = await self.rasa.send(conversation_id, message or shown, channel)
+                answer = await self.rasa.send(conversation_id, message, channel)
                 if not answer.replies and not answer.events:
                     raise RasaUnavailable("empty answer")  # e.g. a custom action failed
             except RasaUnavailable:
@@ -140,6 +143,18 @@ class Gateway:
                                              [(r.text, r.buttons) for r in answer.replies])
             self.notifier.notify(conversation_id)
             return Turn(user, stored)
+
+    async def issued_payload(self, conversation_id: str, key: str) -> str | None:
+        """The payload of a button the gateway sent in this conversation, found by its key; else None."""
+        for payload in await asyncio.to_thread(self.store.issued_payloads, conversation_id):
+            if hmac.compare_digest(self.button_key(conversation_id, payload), key):
+                return payload
+        return None
+
+    def button_key(self, conversation_id: str, payload: str) -> str:
+        """The key a client gets instead of a button's payload: the payload stays on the server."""
+        digest = hmac.new(self.secret, f"button:{conversation_id}:{payload}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:24]
 
     async def local_turn(self, conversation_id: str, channel: str, shown: str, answer: str, *,
                          address: str | None = None, external_id: str | None = None) -> Turn:

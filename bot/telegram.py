@@ -158,8 +158,9 @@ async def button_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer()
     data = query.data or ""
     payload = None
-    if data.startswith("p:"):
-        payload = data[2:]
+    if data.startswith("p:"):  # only a payload this bot sent in this chat: a client can forge callback data
+        issued = await asyncio.to_thread(gateway.store.issued_payloads, conversation_id)
+        payload = data[2:] if data[2:] in issued else None
     elif data.startswith("k:"):
         payload = await asyncio.to_thread(gateway.store.load_payload, conversation_id, data[2:])
     if not payload:

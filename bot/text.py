@@ -74,10 +74,21 @@ def clean(raw: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+_INTENT_PREFIX = re.compile(r"^[\s/]+")
+
+
+def plain(text: str) -> str:
+    """Typed text as Rasa gets it: never intent syntax.
+
+    Rasa reads a message that starts with "/" as "/intent{entities}" and skips NLU and the dialogue's
+    own checks. Only buttons the gateway issued may do that; what a user types loses its leading slashes."""
+    return _INTENT_PREFIX.sub("", text)
+
+
 def check(raw: str, settings: Settings) -> tuple[str, str | None]:
     """Clean user text; returns (text, None) or (text, the Dutch reason it cannot be sent)."""
     text = clean(raw)
-    if not text:
+    if not plain(text):
         return text, EMPTY
     if len(text) > settings.max_message_chars:
         return text, too_long(settings.max_message_chars)

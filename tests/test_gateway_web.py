@@ -75,8 +75,9 @@ async def test_text_turn_and_history(engine, tracker):
         assert started["messages"][-1]["buttons"][0]["title"] == "Ik ben werkgever"
         reply = (await s.client.post("/api/message", json={"text": "Ik zoek werk"})).json()
         assert [m["text"] for m in reply["messages"]] == ["Ik zoek werk", "U zei: Ik zoek werk"]
-        pressed = (await s.client.post("/api/message", json={"payload": "/identify_as_employer",
-                                                             "title": "Ik ben werkgever"})).json()
+        key = started["messages"][-1]["buttons"][0]["payload"]  # a key: the payload stays on the server
+        assert "/" not in key
+        pressed = (await s.client.post("/api/message", json={"payload": key, "title": "Ik ben werkgever"})).json()
         assert pressed["messages"][0]["text"] == "Ik ben werkgever"
         me = conversation_id(s.client, s.gateway)
         assert s.rasa.requests[-1] == {"sender": me, "message": "/identify_as_employer", "metadata": {"channel": "web"}}
@@ -207,7 +208,9 @@ async def test_data_deletion_erases_everything_and_starts_a_new_session(engine, 
         await s.client.post("/api/message", json={"text": "hallo"})
         me = conversation_id(s.client, s.gateway)
         add_tracker_events(tracker, me)
-        reply = (await s.client.post("/api/message", json={"payload": "/affirm_delete", "title": "Ja"})).json()
+        asked = (await s.client.post("/api/message", json={"text": "verwijder mijn gegevens"})).json()
+        key = asked["messages"][-1]["buttons"][0]["payload"]
+        reply = (await s.client.post("/api/message", json={"payload": key, "title": "Ja"})).json()
         assert reply["reset"] and [m["text"] for m in reply["messages"]] == ["Uw gegevens zijn gewist."]
         assert stored(engine, me) == [] and tracker_event_count(tracker, me) == 0
         with session_scope(engine) as session:
