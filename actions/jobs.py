@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.service_support import CONTRACT_TEXT, hours_text, slot, unknown_place, with_db
+from actions.service_support import CONTRACT_TEXT, bounded_int, hours_text, slot, unknown_place, with_db
 from placement.matching import SHORTLIST, SearchResult, search_vacancies
 from placement.occupations import label
 from placement.queries import find_gemeente, suggest_gemeenten
@@ -112,7 +112,7 @@ class ActionShowMore(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         try:
-            page = int(float(tracker.get_slot("search_page") or 0)) + 1
+            page = bounded_int(tracker.get_slot("search_page"), 0, 1000) + 1
         except (TypeError, ValueError):
             page = 1
         return await show_page(dispatcher, tracker, min(page, 100))

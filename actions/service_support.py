@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -101,3 +102,14 @@ def unknown_place(place: str, suggestions: list[str] | tuple[str, ...]) -> str:
 
 def hours_text(lo: int, hi: int) -> str:
     return f"{lo} uur" if lo == hi else f"{lo}-{hi} uur"
+
+
+def bounded_int(value: object, low: int, high: int) -> int:
+    """A slot value as an int in [low, high]; anything else (None, "abc", inf, NaN, 1e308) gives `low`.
+
+    Slots can hold what an entity or an old turn put there; an action must never crash on it."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return low
+    return int(number) if math.isfinite(number) and low <= number <= high else low

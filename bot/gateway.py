@@ -126,8 +126,6 @@ class Gateway:
                 return Turn(user, silent=True)
             try:
                 answer = await self.rasa.send(conversation_id, message, channel)
-                if not answer.replies and not answer.events:
-                    raise RasaUnavailable("empty answer")  # e.g. a custom action failed
             except RasaUnavailable:
                 log.warning("turn failed for %s (%s); fallback sent", ref(conversation_id), channel)
                 await asyncio.to_thread(self.store.set_status, user.id, "failed")
@@ -139,6 +137,10 @@ class Gateway:
                 await asyncio.to_thread(self.store.delete_conversation, conversation_id)
                 log.info("conversation %s erased on request", ref(conversation_id))
                 return Turn(None, list(answer.replies), deleted=True)
+            if not answer.replies:  # Rasa answered, with nothing to say (e.g. to "/back"): not an outage
+                note = await asyncio.to_thread(self.store.add_message, conversation_id, "system", texts.NO_ANSWER)
+                self.notifier.notify(conversation_id)
+                return Turn(user, [note])
             stored = await asyncio.to_thread(self.store.add_messages, conversation_id, "bot",
                                              [(r.text, r.buttons) for r in answer.replies])
             self.notifier.notify(conversation_id)

@@ -151,7 +151,7 @@ async def webhook(request: Request) -> Response:
         return JSONResponse({"error": "te groot"}, status_code=413)
     try:
         update = Update.de_json(json.loads(body), runner.application.bot)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # broken or ~1,000-deep JSON
         return JSONResponse({"error": "geen geldige update"}, status_code=400)
     if update is None:
         return JSONResponse({"error": "geen geldige update"}, status_code=400)

@@ -11,7 +11,7 @@ import re
 import secrets
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,6 +27,7 @@ COOKIE = "werkpunt_chat"
 MAX_BODY = 64 * 1024  # a message is at most a few thousand characters; JSON overhead included
 DRAIN_LIMIT = 4 * 1024 * 1024  # read (and drop) bigger bodies up to this, so the client gets the 413
 POLL_SECONDS = 10.0
+MAX_ID = 2**53  # message ids are far below this; a bigger `after` is refused (422), never an overflow
 BUTTON_KEY = re.compile("[0-9a-f]{24}")  # Gateway.button_key
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -117,7 +118,7 @@ async def history(request: Request) -> JSONResponse:
 
 
 @router.get("/api/updates")
-async def updates(request: Request, after: int = 0) -> JSONResponse:
+async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> JSONResponse:
     """Messages newer than `after`; waits up to POLL_SECONDS for one (e.g. a staff reply)."""
     conversation_id = session_id(request)
     if conversation_id is None:
@@ -177,7 +178,7 @@ async def message(request: Request) -> JSONResponse:
         return _error(texts.TOO_LARGE, 413)
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested ~1,000 deep
         return _error(texts.BAD_REQUEST, 400)
     if not isinstance(data, dict):
         return _error(texts.BAD_REQUEST, 400)

@@ -77,3 +77,46 @@ async def test_telegram_forged_callback_data_is_a_stale_button(engine, tracker):
         assert "knop werkt niet meer" in answer.params["text"]
         assert "/affirm_delete" not in s.rasa.messages()
         assert messages(engine, s.gateway.telegram_conversation_id(s.chat))  # nothing was erased
+
+
+async def test_deep_json_and_huge_ids_are_4xx_not_500(engine, tracker):
+    async with web(engine, tracker) as s:
+        await s.client.post("/api/message", json={"text": "hallo"})
+        deep = await s.client.post("/api/message", content=b"[" * 5000 + b"]" * 5000,
+                                   headers={"content-type": "application/json"})
+        nested = await s.client.post("/api/message", content=b'{"text":' + b'{"a":' * 3000 + b"1" + b"}" * 3001,
+                                     headers={"content-type": "application/json"})
+        huge = await s.client.get("/api/updates", params={"after": "9223372036854775808"})
+        negative = await s.client.get("/api/updates", params={"after": "-5"})
+        assert (deep.status_code, nested.status_code, huge.status_code, negative.status_code) == (400, 400, 422, 422)
+        assert "niet lezen" in huge.json()["error"]
+
+
+@pytest.mark.parametrize("value", [1e308, float("inf"), float("nan"), -3, 0, "Infinity", "1e308", "9" * 400, None])
+def test_entity_values_never_crash_the_parsers(value):
+    from actions.form_values import check_hours, parse_hours
+    from actions.service_support import bounded_int
+    from placement.services.employer import parse_hours as employer_hours
+    from placement.services.jobseeker import MAX_VACANCY_ID, parse_vacancy_ref
+
+    ref = parse_vacancy_ref(value)
+    assert ref is None or 1 <= ref <= MAX_VACANCY_ID
+    assert employer_hours(value) is None or 1 <= employer_hours(value) <= 40
+    parse_hours(value)
+    check_hours(value)
+    assert 0 <= bounded_int(value, 0, 100) <= 100
+
+
+@pytest.mark.parametrize("text", ["mijn nummer is 0612345678", "bel 06-1234 5678", "+31 6 12345678"])
+def test_a_phone_number_is_not_hours(text):
+    from actions.form_values import parse_hours
+    from placement.services.employer import parse_hours as employer_hours
+
+    assert parse_hours(text) is None and employer_hours(text) is None
+
+
+@pytest.mark.parametrize("text, hours", [("20 uur", 20), ("20 - 24 uur", 24), ("fulltime", 36), ("4 dagen", 32)])
+def test_ordinary_hours_still_parse(text, hours):
+    from actions.form_values import parse_hours
+
+    assert parse_hours(text) == hours

@@ -169,10 +169,11 @@ async def test_rasa_slow_gives_fallback_after_the_short_timeout(engine, tracker)
         rasa.gate.set()
 
 
-async def test_empty_rasa_answer_counts_as_failure(engine, tracker):
+async def test_empty_rasa_answer_is_not_an_outage(engine, tracker):
     async with web(engine, tracker, FakeRasa(lambda message: [])) as s:
-        reply = (await s.client.post("/api/message", json={"text": "hallo"})).json()
-        assert reply["failed"]
+        reply = (await s.client.post("/api/message", json={"text": "/back"})).json()
+        assert not reply["failed"] and reply["messages"][-1]["text"] == texts.NO_ANSWER
+        assert [m.status for m in stored(engine, conversation_id(s.client, s.gateway))] == ["ok", "ok"]
 
 
 async def test_handoff_active_stays_silent_and_staff_reply_reaches_the_poller(engine, tracker):
