@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bot import text as texts
 from bot.rasa_client import DATA_DELETED, RasaClient, RasaUnavailable, Reply
+from bot.rate_limits import RateLimits
 from bot.store import Message, Store
 from placement.sensitive import redact_bsn
 from settings import Settings
@@ -100,6 +101,7 @@ class Gateway:
         self.locks = KeyedLocks()
         self.notifier = Notifier()
         self.telegram = None  # the running telegram.ext.Application, if Telegram is on
+        self.limits = RateLimits(settings)
 
     def telegram_conversation_id(self, chat_id: int) -> str:
         digest = hmac.new(self.secret, f"telegram:{chat_id}".encode(), hashlib.sha256).hexdigest()

@@ -94,6 +94,9 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn
 
 async def _rasa_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, shown: str, message: str | None = None) -> None:
     gateway, conversation_id, chat_id = _ids(update, context)
+    if not gateway.limits.allow(conversation_id):
+        await _local(update, context, shown, texts.SLOW_DOWN)  # stored for staff, answered without Rasa
+        return
     with contextlib.suppress(TelegramError):
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     turn = await gateway.turn(conversation_id, "telegram", shown, message, address=str(chat_id),

@@ -22,6 +22,8 @@ STOPPED = ("Het gesprek is gestopt. Typ /start om opnieuw te beginnen. "
 WEB_STOPPED = "Het gesprek is gestopt. U kunt een nieuw gesprek beginnen."
 BUTTONS_ONLY = "Maak een keuze:"
 NO_ANSWER = "Daar heb ik geen antwoord op. Kunt u uw vraag op een andere manier stellen?"
+SLOW_DOWN = ("U stuurt veel berichten kort na elkaar. Wacht een minuut en stuur uw bericht dan opnieuw. "
+             "Uw eerdere berichten zijn bewaard.")
 BAD_REQUEST = "Dit bericht kon ik niet lezen. Probeer het opnieuw."
 TOO_LARGE = "Dit bericht is te groot. Stuur een korter bericht."
 NOT_PRIVATE = "Ik werk alleen in een privégesprek. Stuur mij een persoonlijk bericht."

@@ -202,6 +202,8 @@ async def message(request: Request) -> JSONResponse:
     else:
         return _error(texts.EMPTY, 422)
     conversation_id, new = _session(request)
+    if not gateway.limits.allow(conversation_id, request.client.host if request.client else None):
+        return _error(texts.SLOW_DOWN, 429)  # not stored: the text stays in the user's input box
     turn = await gateway.turn(conversation_id, "web", shown, rasa_message)
     if turn.deleted:  # the user's data is gone: this browser starts a fresh, unrelated session
         conversation_id, new = "web-" + secrets.token_urlsafe(24), True

@@ -142,6 +142,15 @@ class Settings(BaseSettings):
     privacy_url: str = Field(default="", description="Web address of the full privacy statement.")
     # --- end issue 10 privacy notice ------------------------------------------------------------
 
+    # --- issue 14: rate limits (bot/rate_limits.py, actions/leads.py) ---------------------------
+    messages_per_minute: int = Field(
+        default=20, ge=1, description="Messages one web chat session or one Telegram chat may send per minute.")
+    ip_messages_per_minute: int = Field(
+        default=120, ge=1, description="Web chat messages per minute from one IP address (all its sessions).")
+    leads_per_hour: int = Field(
+        default=3, ge=1, description="Callback and handoff requests one conversation may make per hour.")
+    # --- end issue 14 rate limits ---------------------------------------------------------------
+
     @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:

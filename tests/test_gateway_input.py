@@ -120,3 +120,35 @@ def test_ordinary_hours_still_parse(text, hours):
     from actions.form_values import parse_hours
 
     assert parse_hours(text) == hours
+
+
+async def test_web_chat_messages_per_session_are_limited_politely(engine, tracker):
+    async with web(engine, tracker, messages_per_minute=3) as s:
+        answers = [await s.client.post("/api/message", json={"text": f"hallo {n}"}) for n in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert "Wacht een minuut" in answers[-1].json()["error"]
+        assert len(s.rasa.requests) == 3
+        history = (await s.client.get("/api/history")).json()["messages"]
+        assert [m["text"] for m in history if m["author"] == "user"] == ["hallo 0", "hallo 1", "hallo 2"]
+
+
+async def test_web_chat_messages_per_ip_are_limited_across_sessions(engine, tracker):
+    async with web(engine, tracker, ip_messages_per_minute=2) as s:
+        import httpx
+
+        codes = []
+        for _ in range(3):  # a new session each time: the per-session limit does not help a flooder
+            async with httpx.AsyncClient(base_url=s.gw.url) as fresh:
+                codes.append((await fresh.post("/api/message", json={"text": "hallo"})).status_code)
+        assert codes == [200, 200, 429]
+
+
+async def test_telegram_messages_per_chat_are_limited_politely(engine, tracker):
+    async with telegram_stack(engine, tracker, messages_per_minute=2) as s:
+        for n in range(3):
+            await s.tg.push(s.tg.text(s.chat, f"hallo {n}"))
+        sent = await s.tg.wait_sent(3, s.chat)
+        assert "Wacht een minuut" in sent[-1].params["text"]
+        assert len(s.rasa.requests) == 2
+        stored = messages(engine, s.gateway.telegram_conversation_id(s.chat))
+        assert [m.text for m in stored if m.author == "user"] == ["hallo 0", "hallo 1", "hallo 2"]  # nothing lost
