@@ -149,6 +149,9 @@ class Settings(BaseSettings):
         default=120, ge=1, description="Web chat messages per minute from one IP address (all its sessions).")
     leads_per_hour: int = Field(
         default=3, ge=1, description="Callback and handoff requests one conversation may make per hour.")
+    log_dir: str = Field(
+        default="", description="Directory for the log files of the stack's processes under make run; "
+        "empty: var/log.")
     # --- end issue 14 rate limits ---------------------------------------------------------------
 
     @field_validator("database_url", "tracker_store_url")
@@ -180,6 +183,11 @@ class Settings(BaseSettings):
         if value not in ("development", "production"):
             raise ValueError("WERKPUNT_ENV moet development of production zijn")
         return value
+
+    @property
+    def log_path(self) -> Path:
+        """Where `make run` writes the children's log files (LOG_DIR, default var/log)."""
+        return Path(self.log_dir) if self.log_dir else VAR / "log"
 
     @property
     def rasa_base_url(self) -> str:
