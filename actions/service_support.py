@@ -56,8 +56,9 @@ async def with_db(dispatcher: CollectingDispatcher, work: Callable[[Session], T]
         return await asyncio.to_thread(unit)
     except (OperationalError, InterfaceError, DatabaseConfigError) as exc:
         log.warning("database unavailable in action: %s", str(exc).splitlines()[0])
-    except SQLAlchemyError:  # a bug or a constraint: log it fully, but the user still gets an answer
-        log.exception("database error in action")
+    except SQLAlchemyError as exc:  # a bug or a constraint; its text holds the SQL parameters (user text)
+        log.error("database error in action: %s", type(exc).__name__,
+                  exc_info=exc if log.isEnabledFor(logging.DEBUG) else None)
     dispatcher.utter_message(text=DB_DOWN_WRITE if writes else DB_DOWN_READ)
     return None
 
