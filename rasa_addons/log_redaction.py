@@ -3,7 +3,7 @@
 When a custom action fails, Rasa logs the exception with its whole chain, and that text can hold the
 tracker (user messages, slot values). A user can cause such a failure at will, so at every level
 above DEBUG each record Rasa's process makes is cut down to its first line (at most MAX_CHARS
-characters) and the exception's type name; the details stay out of rasa.log. With LOG_LEVEL=DEBUG
+characters, and cut before any "{", "[" or "tracker=", where dumps begin) and the exception's type name; the details stay out of rasa.log. With LOG_LEVEL=DEBUG
 nothing is changed, and Rasa's debug lines do contain message text and slots (the README says so).
 """
 
@@ -20,6 +20,9 @@ def _summary(record: logging.LogRecord) -> str:
     except Exception:  # a record whose arguments do not fit its format: keep only the format
         message = str(record.msg)
     first = message.strip().splitlines()[0] if message.strip() else ""
+    for opening in ("{", "[", "tracker="):  # a dict, list or tracker in the line: keep only what comes before
+        if opening in first:
+            first = first.split(opening, 1)[0] + "[...]"
     if len(first) > MAX_CHARS:
         first = first[:MAX_CHARS] + " [ingekort]"
     if record.exc_info and record.exc_info[1] is not None:
