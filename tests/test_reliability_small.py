@@ -44,3 +44,18 @@ def test_gateway_fuzz_small_campaign_has_no_server_errors_and_no_crashes(tmp_pat
     line = gateway_campaign(2000, tmp_path / "fuzz.log")
     assert line["inputs"] == 2000
     assert (line["server_errors"], line["crashes"]) == (0, 0), line["examples"]
+
+
+def test_fault_scenarios_small_all_survive_with_nothing_lost():
+    from tools import reliability as r
+
+    h = r.Harness()
+    try:
+        lines = [r.rasa_outage(h, "rasa_killed", lambda: h.kill("rasa"), lambda: h.start("rasa"), 2),
+                 r.rasa_outage(h, "rasa_slower_than_timeout", h.flag.touch, h.flag.unlink, 2),
+                 r.gateway_restart(h), *r.telegram_lines(h)]
+    finally:
+        h.close()
+    assert len(lines) == 5
+    for result in lines:
+        assert result["survived"] and result["lost"] == 0 and result["sent"] > 0, result

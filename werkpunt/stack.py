@@ -70,7 +70,8 @@ def children(settings: Settings, model: Path, env: dict[str, str]) -> list[Child
     specs = [
         ("actieserver", action_command(settings, python), action_health, 60,
          {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 600,  # a loaded 2-core machine: up to ~6.5 min measured
+        # Rasa loads TensorFlow and the model: on a loaded 2-core machine that took 6.5 minutes (measured).
+        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 600,
          {"params": {"token": env["RASA_TOKEN"]}}),
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
