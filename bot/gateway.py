@@ -136,9 +136,11 @@ class Gateway:
                 self.notifier.notify(conversation_id)
                 return Turn(user, [note], failed=True)
             if DATA_DELETED in answer.events:
-                await asyncio.to_thread(self.store.delete_conversation, conversation_id)
-                log.info("conversation %s erased on request", ref(conversation_id))
-                return Turn(None, list(answer.replies), deleted=True)
+                complete = await asyncio.to_thread(self.store.delete_conversation, conversation_id, self.settings)
+                log.info("conversation %s erased on request%s", ref(conversation_id), "" if complete else
+                         " (tracker events pending)")
+                replies = list(answer.replies) + ([] if complete else [Reply(texts.ERASURE_PENDING)])
+                return Turn(None, replies, deleted=True)
             if not answer.replies:  # Rasa answered, with nothing to say (e.g. to "/back"): not an outage
                 note = await asyncio.to_thread(self.store.add_message, conversation_id, "system", texts.NO_ANSWER)
                 self.notifier.notify(conversation_id)

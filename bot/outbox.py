@@ -15,13 +15,21 @@ import logging
 from telegram.error import TelegramError
 
 from bot import text as texts
+from bot.delivery import mark_failed, permanent
 from bot.gateway import current, ref
 
 log = logging.getLogger(__name__)
 
 
 class DeliveryError(RuntimeError):
-    """The message is stored (status "failed") but could not be pushed to the user's channel."""
+    """The message is stored (status "failed") but could not be pushed to the user's channel.
+
+    `retrying`: it is queued and sent again by itself (bot/delivery.py); False when Telegram refused
+    for good (the user blocked the bot), so sending it again would not help either."""
+
+    def __init__(self, message: str, retrying: bool = True) -> None:
+        super().__init__(message)
+        self.retrying = retrying
 
 
 async def deliver(conversation_id: str, text: str, staff_id: int | None = None) -> None:
@@ -29,7 +37,8 @@ async def deliver(conversation_id: str, text: str, staff_id: int | None = None) 
 
     Web chat: open pages receive it through their long poll within a moment. Telegram: sent by the
     running bot. Raises LookupError for an unknown conversation, ValueError for an empty text and
-    DeliveryError when Telegram could not be reached (the message stays stored).
+    DeliveryError when Telegram could not be reached (the message stays stored, marked "failed",
+    and is retried by bot/retry.py).
     """
     gateway = current()
     body = texts.clean(text)
@@ -50,5 +59,7 @@ async def deliver(conversation_id: str, text: str, staff_id: int | None = None) 
         await send(application.bot, gateway, conversation_id, int(info.address), [message])
     except (TelegramError, DeliveryError) as exc:
         log.warning("staff message to %s not delivered: %s", ref(conversation_id), type(exc).__name__)
-        await asyncio.to_thread(gateway.store.set_status, message.id, "failed")
-        raise DeliveryError(f"Bericht opgeslagen maar niet afgeleverd via Telegram: {exc}") from exc
+        # Marked failed and queued: bot/retry.py sends it again with back-off; staff see the status.
+        await asyncio.to_thread(mark_failed, gateway.store.engine, gateway.settings, [message.id], exc)
+        raise DeliveryError(f"Bericht opgeslagen maar niet afgeleverd via Telegram: {exc}",
+                            retrying=not permanent(exc)) from exc

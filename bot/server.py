@@ -25,6 +25,7 @@ from bot import text as texts
 from bot.gateway import Gateway, install
 from bot.rasa_client import RasaClient
 from bot.store import Store
+from bot.retry import Retrier
 from bot.telegram_runtime import WEBHOOK_PATH, TelegramRunner, webhook
 from bot.webchat import router as webchat_router
 from placement.db import engine_for
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 log.error("Telegram stays off: %s", exc)
         else:
             log.warning(texts.TELEGRAM_HELP)
+        retrier = Retrier(gateway)  # failed Telegram deliveries and erasures (bot/retry.py)
+        retrier.start()
         try:
             async with AsyncExitStack() as stack:
                 for mounted in mounts.values():  # mounted apps get no lifespan events of their own
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                         await stack.enter_async_context(lifespan_of(mounted))
                 yield
         finally:
+            await retrier.stop()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
             await rasa.aclose()

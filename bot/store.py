@@ -13,16 +13,20 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
+from bot import erasure
 from bot.models import ButtonPayload, ChatMessage, TelegramUpdate
 from bot.rasa_client import Button
 from placement.clock import now
 from placement.db import checkpoint, session_scope
 from placement.models import Conversation
-from placement.tracker_events import events
+from settings import get_settings
 
 log = logging.getLogger(__name__)
+# A claimed update not finished after this long was being handled by a process that died: the longest
+# turn (Rasa's timeout plus sending) is well below it.
+STALE_CLAIM = dt.timedelta(seconds=30)
 
 
 
@@ -141,25 +145,28 @@ class Store:
             ).all()
         return list(dict.fromkeys(b["payload"] for raw in rows for b in json.loads(raw) if b.get("payload")))
 
-    def delete_conversation(self, conversation_id: str) -> None:
-        """Erase the conversation everywhere the gateway knows of: tracker events, messages, rows."""
-        if self.tracker_engine is not None:
-            try:
-                with self.tracker_engine.begin() as conn:
-                    conn.execute(delete(events).where(events.c.sender_id == conversation_id))
-            except SQLAlchemyError as exc:  # no tracker table yet (Rasa never stored this one)
-                log.warning("tracker events not deleted: %s", type(exc).__name__)
+    def delete_conversation(self, conversation_id: str, settings=None) -> bool:
+        """Erase the conversation everywhere the gateway knows of: tracker events, messages, rows.
+
+        Returns False when the tracker events could not be erased yet: then they are queued and retried
+        (bot/erasure.py) and the caller tells the user so. The gateway's own rows go in any case.
+        """
+        error = erasure.erase_events(self.tracker_engine, conversation_id)
         with session_scope(self.engine) as session:
             session.execute(delete(ButtonPayload).where(ButtonPayload.conversation_id == conversation_id))
             session.execute(delete(ChatMessage).where(ChatMessage.conversation_id == conversation_id))
             session.execute(delete(Conversation).where(Conversation.id == conversation_id))
-        for engine in (self.tracker_engine, self.engine):  # erased means gone from SQLite's WAL too (issue 10)
-            if engine is not None:
-                checkpoint(engine)
+        if error is not None:
+            log.warning("tracker events not erased (%s); queued for retry", error)
+            erasure.queue(self.engine, settings or get_settings(), conversation_id, error)
+        checkpoint(self.engine)  # erased means gone from SQLite's WAL too (issue 10)
+        return error is None
 
     # --- Telegram ------------------------------------------------------------------------------
-    def claim_update(self, update_id: int) -> bool:
-        """True the first time an update_id is seen, False for a redelivery."""
+    def claim_update(self, update_id: int, stale_after: dt.timedelta = STALE_CLAIM) -> bool:
+        """True when this update should be handled now: the first time it is seen, or again when an
+        earlier claim never finished (the process died while handling it) and has gone stale.
+        False for a redelivery of a handled update or one that is being handled right now."""
         self._claims += 1
         if self._claims % 500 == 1:  # Telegram keeps undelivered updates 24 hours; keep ids a week
             self.prune_updates(now() - dt.timedelta(days=7))
@@ -168,7 +175,22 @@ class Store:
                 session.add(TelegramUpdate(update_id=update_id))
             return True
         except IntegrityError:
-            return False
+            pass
+        with session_scope(self.engine) as session:  # take over a claim whose handler never finished
+            taken = session.execute(update(TelegramUpdate).where(
+                TelegramUpdate.update_id == update_id, TelegramUpdate.done_at.is_(None),
+                TelegramUpdate.received_at < now() - stale_after).values(received_at=now()))
+            return bool(taken.rowcount)
+
+    def update_done(self, update_id: int) -> bool:
+        with session_scope(self.engine) as session:
+            row = session.get(TelegramUpdate, update_id)
+            return row is not None and row.done_at is not None
+
+    def finish_update(self, update_id: int) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(update(TelegramUpdate).where(TelegramUpdate.update_id == update_id)
+                            .values(done_at=now()))
 
     def prune_updates(self, before: dt.datetime) -> None:
         with session_scope(self.engine) as session:

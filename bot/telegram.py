@@ -28,6 +28,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import delivery
 from bot import text as texts
 from bot.gateway import Gateway, Turn, ref
 from bot.rasa_client import Button
@@ -85,10 +86,14 @@ async def send(bot: Bot, gateway: Gateway, conversation_id: str, chat_id: int, r
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """Stored answers that Telegram refuses are marked failed and retried (bot/delivery.py)."""
     gateway, conversation_id, chat_id = _ids(update, context)
-    try:
-        await send(context.bot, gateway, conversation_id, chat_id, turn.replies, can_store=not turn.deleted)
-    except TelegramError as exc:  # e.g. the user blocked the bot; the answer is stored for staff
+    if not turn.deleted:
+        await delivery.send_stored(send, context.bot, gateway, conversation_id, chat_id, list(turn.replies))
+        return
+    try:  # after an erasure nothing is stored, so there is nothing to retry either
+        await send(context.bot, gateway, conversation_id, chat_id, turn.replies, can_store=False)
+    except TelegramError as exc:
         log.warning("answer to %s not delivered: %s", ref(conversation_id), type(exc).__name__)
 
 
@@ -116,6 +121,11 @@ async def once(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await asyncio.to_thread(_gateway(context).store.claim_update, update.update_id):
         log.info("duplicate update %s ignored", update.update_id)
         raise ApplicationHandlerStop
+
+
+async def handled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Nothing: runs after the answering handler finished, and only then marks the update done."""
+    await asyncio.to_thread(_gateway(context).store.finish_update, update.update_id)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -230,5 +240,6 @@ def build_application(settings: Settings, gateway: Gateway, webhook: bool) -> Ap
     application.add_handler(MessageHandler(messages & filters.TEXT, text_message))
     application.add_handler(CallbackQueryHandler(button_press))
     application.add_handler(MessageHandler(messages & ~filters.TEXT, not_text))
+    application.add_handler(TypeHandler(Update, handled), group=1)
     application.add_error_handler(on_error)
     return application

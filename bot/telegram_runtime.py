@@ -137,7 +137,7 @@ async def _shutdown(application: Application) -> None:
 
 
 async def webhook(request: Request) -> Response:
-    """Telegram's deliveries in webhook mode: 403 without the right secret, 200 once queued."""
+    """Telegram's deliveries in webhook mode: 403 without the right secret, 200 once handled."""
     runner: TelegramRunner | None = getattr(request.app.state, "telegram", None)
     if runner is None or not runner.webhook:
         return JSONResponse({"error": "Telegram webhook staat uit"}, status_code=404)
@@ -155,5 +155,11 @@ async def webhook(request: Request) -> Response:
         return JSONResponse({"error": "geen geldige update"}, status_code=400)
     if update is None:
         return JSONResponse({"error": "geen geldige update"}, status_code=400)
-    await runner.application.update_queue.put(update)
+    # Handled before the answer: Telegram redelivers an update that got no 200, so a crash loses
+    # nothing. 503 while the update is not done (another worker has it, or a dead process claimed
+    # it and the claim is not stale yet): Telegram tries again later.
+    application = runner.application
+    await application.update_processor.process_update(update, application.process_update(update))
+    if not await asyncio.to_thread(runner.gateway.store.update_done, update.update_id):
+        return JSONResponse({"error": "wordt nog verwerkt"}, status_code=503)
     return Response(status_code=200)

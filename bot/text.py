@@ -17,6 +17,9 @@ EDITED = ("U heeft een bericht aangepast. Ik lees alleen nieuwe berichten. "
 UNKNOWN_COMMAND = ("Die opdracht ken ik niet. U kunt gewoon uw vraag typen. "
                    "Of gebruik /start, /stop of /verwijder.")
 STALE_BUTTON = "Deze knop werkt niet meer. Typ uw vraag gerust opnieuw."
+# bot/erasure.py: the tracker events could not be erased yet; they are retried until they are gone.
+ERASURE_PENDING = ("Let op: nog niet alles is gewist. Een deel van dit gesprek staat nog in ons systeem. "
+                   "We proberen het steeds opnieuw, tot alles weg is. U hoeft daar niets voor te doen.")
 STOPPED = ("Het gesprek is gestopt. Typ /start om opnieuw te beginnen. "
            "Wilt u dat wij uw gegevens wissen? Typ /verwijder.")
 WEB_STOPPED = "Het gesprek is gestopt. U kunt een nieuw gesprek beginnen."

@@ -53,7 +53,14 @@ class Settings(BaseSettings):
     staff_cookie_secure: bool | None = Field(
         default=None, description="Secure flag on the staff cookie; empty = only when served over https.")
     staff_login_max_failures: int = Field(
-        default=5, ge=1, description="Failed sign-ins per e-mail address in 15 minutes before sign-in is refused.")
+        default=5, ge=1, description="Failed sign-ins per e-mail address in 15 minutes before sign-in slows down "
+        "(a back-off, never a lockout of the account).")
+    staff_login_max_failures_per_ip: int = Field(
+        default=20, ge=1, description="Failed sign-ins per IP address (any e-mail address) in 15 minutes before "
+        "sign-in from that address slows down.")
+    staff_login_backoff_seconds: int = Field(
+        default=30, ge=1, le=900, description="First wait after too many failed sign-ins; it doubles with each "
+        "further failure, up to 15 minutes. Refused attempts during the wait do not count.")
     staff_low_confidence: float = Field(
         default=0.6, ge=0, le=1, description="NLU confidence below which the inbox flags a user message.")
     staff_page_size: int = Field(default=50, ge=5, le=500, description="Conversations per inbox page.")
@@ -88,6 +95,15 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot",
         description="Bot API base URL; the token is appended. Tests point it at a local fake server.",
     )
+    telegram_retry_seconds: int = Field(
+        default=30, ge=1, le=3600, description="First wait before a message Telegram did not accept is sent "
+        "again; it doubles with each attempt, up to an hour.")
+    telegram_retry_attempts: int = Field(
+        default=8, ge=1, le=50, description="Attempts per Telegram message before it stays 'failed' (staff see it "
+        "on the Bezorging page).")
+    erasure_retry_seconds: int = Field(
+        default=60, ge=1, le=3600, description="First wait before a failed erasure of Rasa's tracker events is "
+        "tried again; it doubles, up to an hour, and never stops until the events are gone.")
     rasa_connect_timeout: float = Field(
         default=2.0, description="Seconds the gateway waits to connect to Rasa before it answers with the fallback."
     )

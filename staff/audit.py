@@ -7,9 +7,10 @@ though the request itself fails.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, exists, insert, select
 from sqlalchemy.orm import Session
 
 from placement.clock import now
@@ -35,6 +36,7 @@ ACTIONS = {
     "handoff.reply": "Antwoord gestuurd",
     "handoff.release": "Gesprek teruggegeven",
     "lead.view": "Lead bekeken",
+    "lead.list": "Leadlijst bekeken",
     "lead.update": "Lead gewijzigd",
     "vacancy.publish": "Vacature gepubliceerd",
     "audit.view": "Auditlog bekeken",
@@ -42,6 +44,12 @@ ACTIONS = {
     "user.create": "Account aangemaakt",
     "user.password": "Wachtwoord gezet",
     "user.deactivate": "Account gedeactiveerd",
+    "user.reactivate": "Account weer actief",
+    "user.update": "Rol of regio's gewijzigd",
+    "user.reset": "Wachtwoordlink gemaakt",
+    "user.list": "Accounts bekeken",
+    "user.view": "Account bekeken",
+    "delivery.list": "Bezorgproblemen bekeken",
 }
 
 
@@ -64,3 +72,12 @@ def record_now(engine: Engine, action: str, **fields) -> None:
     except Exception:  # the refusal still happens; a lost log line is reported loudly
         log.exception("auditregel kon niet worden geschreven: %s", action)
         raise
+
+
+def viewed_recently(session: Session, staff_id: int, target_type: str, target_id: str,
+                    within: dt.timedelta) -> bool:
+    """Whether this staff member's view of this record is already in the log within `within`."""
+    return bool(session.scalar(select(exists().where(
+        AuditLog.staff_id == staff_id, AuditLog.action == "transcript.view", AuditLog.outcome == "ok",
+        AuditLog.target_type == target_type, AuditLog.target_id == str(target_id)[:64],
+        AuditLog.at >= now() - within))))

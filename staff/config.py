@@ -48,7 +48,9 @@ class StaffConfig:
             rasa_token=overrides.pop("rasa_token", None) or s.secret("rasa_token"),
             policy=Policy(idle=dt.timedelta(minutes=s.staff_session_idle_minutes),
                           absolute=dt.timedelta(hours=s.staff_session_max_hours),
-                          max_failures=s.staff_login_max_failures),
+                          max_failures=s.staff_login_max_failures,
+                          max_failures_per_ip=s.staff_login_max_failures_per_ip,
+                          backoff=dt.timedelta(seconds=s.staff_login_backoff_seconds)),
             cookie_secure=s.staff_cookie_secure, low_confidence=s.staff_low_confidence,
             page_size=s.staff_page_size, office_hours=s.office_hours, retention_days=s.retention_days,
         )

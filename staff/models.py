@@ -1,4 +1,4 @@
-"""Tables of the staff workspace, on the shared `placement.models.Base` (schema: migration 0003).
+"""Tables of the staff workspace, on the shared `placement.models.Base` (schema: migrations 0003, 0009).
 
 Content (message text) lives only where it must: `nlu_correction.text` (the training example a staff
 member corrected). Everything else here is metadata. Rows that belong to a conversation cascade
@@ -35,6 +35,18 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class StaffPasswordReset(Base):
+    """A one-time password link an admin made (staff/accounts.py). `id` is the SHA-256 of the token."""
+
+    __tablename__ = "staff_password_reset"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_member.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditLog(Base):

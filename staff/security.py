@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from placement import clock
 from placement.models import StaffMember
-from staff.models import AuditLog, StaffSession
+from staff.models import StaffSession
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified when the e-mail address is unknown, so that the answer takes as long as a real check.
@@ -54,6 +54,8 @@ class Policy:
     absolute: dt.timedelta
     max_failures: int
     failure_window: dt.timedelta = dt.timedelta(minutes=15)
+    max_failures_per_ip: int = 20
+    backoff: dt.timedelta = dt.timedelta(seconds=30)
 
 
 def start_session(session: Session, member: StaffMember) -> tuple[str, StaffSession]:
@@ -112,11 +114,3 @@ def purge_expired_sessions(session: Session, policy: Policy) -> int:
 
 def csrf_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
-
-
-def recent_failures(session: Session, actor: str, policy: Policy) -> int:
-    """Failed sign-ins for this e-mail address within the window (counted from the audit log)."""
-    since = clock.now() - policy.failure_window
-    return session.scalar(select(func.count()).select_from(AuditLog).where(
-        AuditLog.actor == actor, AuditLog.action == "auth.login", AuditLog.outcome == "refused",
-        AuditLog.at >= since)) or 0

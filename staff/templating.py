@@ -28,10 +28,19 @@ NOTICES = {
     "al-genomen": "Dit gesprek is al door een collega overgenomen of is niet meer in de wachtrij.",
     "verstuurd": "Bericht verstuurd.",
     "niet-verstuurd": "Het bericht kon niet worden bezorgd. Probeer het opnieuw.",
+    "wordt-herhaald": ("Het bericht is opgeslagen, maar Telegram nam het nog niet aan. Werkpunt verstuurt het "
+                       "vanzelf opnieuw; stuur het niet nog een keer."),
+    "niet-bezorgd-telegram": ("Het bericht is opgeslagen, maar Telegram weigert het: de gebruiker heeft de bot "
+                              "waarschijnlijk geblokkeerd. Opnieuw sturen helpt niet."),
     "teruggegeven": "Gesprek teruggegeven aan de assistent.",
     "rasa-onbereikbaar": "Let op: de assistent (Rasa) was niet bereikbaar. De gateway houdt het gesprek wel stil.",
     "lead": "Lead bijgewerkt.",
     "gepubliceerd": "Vacature gepubliceerd: werkzoekenden kunnen haar nu vinden.",
+    "account-gemaakt": "Account aangemaakt. Maak nu een wachtwoordlink en geef die aan de medewerker.",
+    "account-gewijzigd": "Rol en regio's opgeslagen. De medewerker moet opnieuw inloggen.",
+    "account-uit": "Account staat uit. Deze medewerker kan niet meer inloggen.",
+    "account-aan": "Account staat weer aan. Maak zo nodig een nieuwe wachtwoordlink.",
+    "wachtwoord-gezet": "Uw wachtwoord is opgeslagen. Log nu in met uw nieuwe wachtwoord.",
 }
 
 

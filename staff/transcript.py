@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import ChatMessage
+from bot.models import ChatMessage, TelegramDelivery
 from placement.models import StaffMember
 from staff import tracker
 from staff.models import Handoff, NluCorrection
@@ -38,6 +38,7 @@ class Item:
     source: str = "rasa"  # rasa / gateway / staff (the handoff log)
     author: str | None = None
     correction: NluCorrection | None = None
+    delivery: str | None = None  # Telegram: "retrying" or "failed" (bot/delivery.py), None = delivered
 
 
 @dataclass
@@ -80,7 +81,8 @@ def _from_events(rows: list[dict[str, Any]]) -> tuple[list[Item], dict[str, Any]
     return items, slots, form
 
 
-def _merge(items: list[Item], messages: list[ChatMessage], names: dict[int, str]) -> list[Item]:
+def _merge(items: list[Item], messages: list[ChatMessage], names: dict[int, str],
+           deliveries: dict[int, str]) -> list[Item]:
     unmatched = {"user": [i for i in items if i.kind == "user"], "bot": [i for i in items if i.kind == "bot"]}
     extra: list[Item] = []
     for msg in messages:
@@ -90,11 +92,13 @@ def _merge(items: list[Item], messages: list[ChatMessage], names: dict[int, str]
             if twin is not None:
                 unmatched[msg.author].remove(twin)
                 twin.status = msg.status if msg.status != "ok" else None
+                twin.delivery = deliveries.get(msg.id)
                 continue
         extra.append(Item(msg.author if msg.author in ("user", "bot", "staff", "system") else "system",
                           msg.created_at, msg.text, source="gateway",
                           status=msg.status if msg.status != "ok" else None,
-                          author=names.get(msg.staff_id) if msg.staff_id else None))
+                          author=names.get(msg.staff_id) if msg.staff_id else None,
+                          delivery=deliveries.get(msg.id)))
     merged = items + extra
     merged.sort(key=lambda i: i.at)  # stable: events keep their order at equal times
     return merged
@@ -123,7 +127,10 @@ def build(session: Session, tracker_engine, conversation_id: str) -> Transcript:
         if h.released_at:
             items.append(Item("system", h.released_at, f"Gesprek teruggegeven aan de assistent door {who}.",
                               source="staff"))
-    merged = _merge(items, messages, names)
+    deliveries = dict(session.execute(select(TelegramDelivery.message_id, TelegramDelivery.state).join(
+        ChatMessage, ChatMessage.id == TelegramDelivery.message_id).where(
+        ChatMessage.conversation_id == conversation_id)).all())
+    merged = _merge(items, messages, names, deliveries)
     corrections = {c.event_id: c for c in session.scalars(
         select(NluCorrection).where(NluCorrection.conversation_id == conversation_id))}
     for item in merged:

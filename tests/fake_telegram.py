@@ -1,7 +1,7 @@
 """A local fake of the Telegram Bot API over real HTTP, for python-telegram-bot's `base_url`.
 
 It answers the methods the gateway uses, queues updates for getUpdates (long polling), delivers
-updates to a webhook like Telegram does, can answer 429 Too Many Requests, and records every call
+updates to a webhook like Telegram does, can answer 429 Too Many Requests or other errors, and records every call
 so tests can await what the user would have seen.
 """
 
@@ -53,6 +53,7 @@ class FakeTelegram:
         self.pending: list[dict] = []  # updates for the next getUpdates
         self.webhook: dict = {"url": "", "secret": None, "allowed_updates": None}
         self.limits: dict[str, list[int]] = {}  # method -> retry_after values for the next calls
+        self.failures: dict[str, list[tuple[int, str]]] = {}  # method -> (HTTP status, description) to answer
         self._changed = asyncio.Condition()
         self._ids = _UPDATE_IDS
         self.closed = False
@@ -71,6 +72,12 @@ class FakeTelegram:
         form = await request.form() if request.method == "POST" else request.query_params
         params = {key: _decode(value) for key, value in form.items()}
         call = Call(method, params, time.monotonic())
+        failure = self.failures.get(method)
+        if failure:
+            code, description = failure.pop(0)
+            call.status = code
+            await self._record(call)
+            return JSONResponse({"ok": False, "error_code": code, "description": description}, status_code=code)
         retry = self.limits.get(method)
         if retry:
             call.status = 429
@@ -140,6 +147,11 @@ class FakeTelegram:
     def rate_limit(self, method: str, *retry_after: int) -> None:
         """The next calls of `method` get 429 with these retry_after values."""
         self.limits.setdefault(method, []).extend(retry_after)
+
+    def fail(self, method: str, *errors: tuple[int, str]) -> None:
+        """The next calls of `method` get these errors, e.g. (502, "Bad Gateway") or
+        (403, "Forbidden: bot was blocked by the user"), as Telegram answers them."""
+        self.failures.setdefault(method, []).extend(errors)
 
     async def deliver(self, update: dict, secret: str | None = "registered") -> httpx.Response:
         """POST an update to the registered webhook, as Telegram does (with its secret header)."""

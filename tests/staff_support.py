@@ -134,8 +134,10 @@ def new_script(at: dt.datetime | None = None, channel: str = "web") -> Script:
 class RecordingDeliver:
     """Stands in for bot.outbox.deliver where no gateway runs: stores the staff message like it does."""
 
-    def __init__(self, engine: Engine, fail: bool = False) -> None:
-        self.engine, self.fail = engine, fail
+    def __init__(self, engine: Engine, fail: bool = False, telegram_refuses: bool | None = None) -> None:
+        """`fail`: the channel is down; `telegram_refuses`: stored, then Telegram refuses like bot.outbox
+        reports it (True = queued for retry, False = refused for good)."""
+        self.engine, self.fail, self.telegram_refuses = engine, fail, telegram_refuses
         self.calls: list[tuple[str, str, int]] = []
 
     async def __call__(self, conversation_id: str, text: str, staff_id: int) -> None:
@@ -145,6 +147,10 @@ class RecordingDeliver:
         with self.engine.begin() as conn:
             conn.execute(insert(ChatMessage), [dict(conversation_id=conversation_id, author="staff", text=text,
                                                     staff_id=staff_id)])
+        if self.telegram_refuses is not None:
+            from bot.outbox import DeliveryError
+
+            raise DeliveryError("Telegram refused", retrying=self.telegram_refuses)
 
 
 @contextmanager

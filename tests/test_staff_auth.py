@@ -1,24 +1,29 @@
 """Staff sign-in, sessions, CSRF and response headers, over real HTTP on SQLite and PostgreSQL.
 
-Every refusal must also be in the audit log: wrong password, lockout, expired session (idle and
+Every refusal must also be in the audit log: wrong password, throttled attempt, expired session (idle and
 absolute), missing or wrong CSRF token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 
 import httpx
 import pytest
 from sqlalchemy import select, update
 
 from placement.db import make_engine, session_scope
+from placement.models import StaffMember
 from staff.models import AuditLog, StaffSession
-from staff.security import token_hash
+from staff.security import Policy, token_hash
 from staff.summary import conversation_ref
 from tests.conftest import new_database_url
-from tests.staff_support import csrf_of, insert_script, login, make_staff, new_script, workspace
+from tests.staff_support import PASSWORD, csrf_of, insert_script, login, make_staff, new_script, workspace
 from werkpunt.net import free_port
+
+BACKOFF, MAX_PER_IP = 8, 8  # seconds; failures per IP (smaller than the defaults, to keep the test short)
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +32,12 @@ def env(engine, tmp_path_factory):
     tracker_engine = make_engine(url)
     make_staff(engine, "beheer@werkpunt.example", "admin")
     make_staff(engine, "consulent.am20@werkpunt.example", "consulent", ("AM20",))
+    make_staff(engine, "jobcoach.am20@werkpunt.example", "jobcoach", ("AM20",))
     script = new_script().session().user("Hallo", "greet", 0.99).bot("utter_greet", "Hallo!").listen()
     conversation_id = insert_script(engine, tracker_engine, script, "werkzoekende", "AM20")
-    with workspace(engine, tracker_engine, free_port()) as (served, _app):
+    policy = Policy(idle=dt.timedelta(minutes=30), absolute=dt.timedelta(hours=12), max_failures=5,
+                    max_failures_per_ip=MAX_PER_IP, backoff=dt.timedelta(seconds=BACKOFF))
+    with workspace(engine, tracker_engine, free_port(), policy=policy) as (served, _app):
         yield {"engine": engine, "base": served.url, "conversation_id": conversation_id,
                "ref": conversation_ref(conversation_id)}
     tracker_engine.dispose()
@@ -77,13 +85,40 @@ def test_wrong_password_is_refused_and_logged(env):
     assert audit_rows(env["engine"], "auth.login", actor="niemand@werkpunt.example")[-1].detail == "onbekend account"
 
 
-def test_repeated_failures_lock_the_address(env):
-    email = "beheer@werkpunt.example"
+def _attempt(base: str, email: str, password: str, ip: str) -> httpx.Response:
+    """One sign-in from `ip` (uvicorn takes X-Forwarded-For from 127.0.0.1, as behind a proxy)."""
+    client = httpx.Client(base_url=base, headers={"X-Forwarded-For": ip}, timeout=20)
+    token = re.search(r'name="login_token" value="([^"]+)"', client.get("/staff/login").text).group(1)
+    return client.post("/staff/login", data={"email": email, "password": password, "login_token": token})
+
+
+def test_failures_per_address_slow_down_but_the_owner_still_signs_in(env):
+    email, ip = "jobcoach.am20@werkpunt.example", "198.51.100.7"
     for _ in range(5):
-        login(env["base"], email, "fout-fout-fout-fout")
-    _client, answer = login(env["base"], email)  # the right password, but too late
-    assert answer.status_code == 429 and "Te veel" in answer.text
-    assert audit_rows(env["engine"], "auth.login", actor=email, outcome="refused")[-1].detail == "geblokkeerd"
+        assert _attempt(env["base"], email, "fout-fout-fout-fout", ip).status_code == 401
+    last_failure = time.monotonic()
+    early = _attempt(env["base"], email, PASSWORD, "198.51.100.8")  # right password, other IP: still waits
+    assert early.status_code == 429 and "Te veel mislukte pogingen. Wacht" in early.text
+    for _ in range(3):  # hammering during the wait: refused, logged, and it does not extend the wait
+        assert _attempt(env["base"], email, "fout-fout-fout-fout", ip).status_code == 429
+    details = [r.detail for r in audit_rows(env["engine"], "auth.login", actor=email, outcome="refused")]
+    assert details == ["onjuist wachtwoord"] * 5 + ["geblokkeerd"] * 4
+    time.sleep(max(0.0, last_failure + BACKOFF + 0.3 - time.monotonic()))
+    late = _attempt(env["base"], email, PASSWORD, ip)
+    assert late.status_code == 303 and late.headers["location"] == "/staff/"
+    with session_scope(env["engine"]) as s:  # no automatic lockout: that is an admin's decision
+        assert s.scalar(select(StaffMember.active).where(StaffMember.email == email)) is True
+
+
+def test_failures_per_ip_slow_down_that_ip_only(env):
+    ip = "203.0.113.9"
+    for n in range(MAX_PER_IP):  # one failure each for many addresses: no address reaches its own limit
+        assert _attempt(env["base"], f"geraden{n}@werkpunt.example", "fout-fout-fout-fout", ip).status_code == 401
+    blocked = _attempt(env["base"], "consulent.am20@werkpunt.example", PASSWORD, ip)
+    assert blocked.status_code == 429
+    assert audit_rows(env["engine"], "auth.login", ip=ip, outcome="refused")[-1].detail == "geblokkeerd"
+    elsewhere = _attempt(env["base"], "consulent.am20@werkpunt.example", PASSWORD, "203.0.113.10")
+    assert elsewhere.status_code == 303
 
 
 def test_login_form_without_its_token_is_refused_and_logged(env):

@@ -161,6 +161,24 @@ def test_failed_delivery_is_reported_and_rasa_down_is_tolerated(env, engine):
         assert "kon niet worden bezorgd" in tom.get(sent.headers["location"]).text
 
 
+@pytest.mark.parametrize("retrying, notice, says", [(True, "wordt-herhaald", "stuur het niet nog een keer"),
+                                                    (False, "niet-bezorgd-telegram", "Opnieuw sturen helpt niet")])
+def test_reply_that_telegram_refuses_says_what_happens_next(env, engine, retrying, notice, says):
+    cid, ref = waiting(env)
+    make_staff(engine, "ria@test.example", "consulent", ("AM20",))
+    deliver = RecordingDeliver(engine, telegram_refuses=retrying)
+    with workspace(engine, env["tracker"], free_port(), deliver=deliver) as (served, _):
+        ria, _ = login(served.url, "ria@test.example")
+        taken = ria.post(f"/staff/handoff/{ref}/take", data={"csrf_token": csrf_of(ria.get("/staff/handoff").text)})
+        page = ria.get(taken.headers["location"])
+        sent = ria.post(f"/staff/handoff/{ref}/reply", data={"csrf_token": csrf_of(page.text), "text": "Hallo"})
+        assert sent.headers["location"].endswith(f"melding={notice}")
+        assert says in ria.get(sent.headers["location"]).text
+    with session_scope(engine) as s:
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "handoff.reply").order_by(AuditLog.id.desc()))
+        assert row.actor == "ria@test.example" and row.detail.startswith("Telegram:")
+
+
 def test_dashboard_shows_handoffs_and_waiting_time(env):
     sanne, _ = login(env["base"], "sanne@test.example")
     page = sanne.get("/staff/")

@@ -1,8 +1,8 @@
 """Sign-in and sign-out.
 
 Sign-in has its own CSRF token (double submit: a random cookie and the same value in the form),
-because there is no session yet. Failed sign-ins are logged with the e-mail address as typed; after
-STAFF_LOGIN_MAX_FAILURES failures in 15 minutes that address is refused for the rest of the window.
+because there is no session yet. Failed sign-ins are logged with the e-mail address as typed and the
+IP address; too many of either make the next attempt wait (staff/throttle.py), never lock the account.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from placement.models import StaffMember
-from staff import audit, security
+from staff import audit, security, throttle
 from staff.access import Staff
 from staff.deps import COOKIE, LOGIN_COOKIE, client_ip, config, csrf_staff, db
 from staff.models import StaffSession
@@ -62,10 +62,11 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), log
         audit.record_now(cfg.engine, "csrf.refused", actor=actor, outcome="refused", ip=ip, detail="inlogformulier",
                          target_type="page", target_id="login")
         return _login_page(request, 403, "Het formulier was verlopen. Probeer het nog een keer.", actor, next)
-    if security.recent_failures(session, actor, cfg.policy) >= cfg.policy.max_failures:
-        audit.record_now(cfg.engine, "auth.login", actor=actor, outcome="refused", ip=ip, detail="geblokkeerd")
-        return _login_page(request, 429, "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",
-                           actor, next)
+    wait = throttle.seconds_to_wait(session, actor, ip, cfg.policy)
+    if wait:
+        audit.record_now(cfg.engine, "auth.login", actor=actor, outcome="refused", ip=ip, detail=throttle.BLOCKED)
+        return _login_page(request, 429, f"Te veel mislukte pogingen. Wacht {throttle.wait_text(wait)} en probeer "
+                           "het dan opnieuw.", actor, next)
     member = session.scalar(select(StaffMember).where(func.lower(StaffMember.email) == actor)) if actor else None
     if not security.check_password(member, password):
         detail = "onbekend account" if member is None else "inactief account" if not member.active \

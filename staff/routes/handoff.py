@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from bot.outbox import DeliveryError
 from placement.clock import now
 from placement.db import session_factory
 from placement.models import Conversation
@@ -23,6 +25,7 @@ from staff.transcript import build
 
 router = APIRouter()
 log = logging.getLogger(__name__)
+POLL_AUDIT_EVERY = dt.timedelta(seconds=60)
 
 
 def _go(request: Request, name: str, notice: str, **params) -> RedirectResponse:
@@ -111,8 +114,16 @@ def live(ref: str, request: Request, staff: Staff = Depends(current_staff), sess
 @router.get("/handoff/{ref}/messages", name="handoff_messages")
 def messages(ref: str, request: Request, staff: Staff = Depends(current_staff),
              session: Session = Depends(db)) -> Response:
-    """The message list only, polled by the live page every few seconds (logged once, on opening)."""
+    """The message list only, polled by the live page every few seconds.
+
+    Each poll shows the transcript, so it is audited too; to keep the log readable a poll writes a row
+    only when this staff member has no view of this conversation logged in the last minute.
+    """
     conversation, _summ = load(request, session, staff, ref)
+    if not audit.viewed_recently(session, staff.id, "conversation", ref, POLL_AUDIT_EVERY):
+        audit.record(session, "transcript.view", staff_id=staff.id, actor=staff.email, target_type="conversation",
+                     target_id=ref, ip=client_ip(request), detail="live bijgewerkt")
+        session.commit()
     return render(request, "_messages.html", transcript=build(session, config(request).tracker_engine,
                                                                conversation.id), compact=True)
 
@@ -129,14 +140,20 @@ async def reply(ref: str, request: Request, text: str = Form(""), staff: Staff =
     text = handoff.clean_reply(text)
     if not text:
         return _go(request, "handoff_live", "niet-verstuurd", ref=ref)
+    notice, detail = "verstuurd", ""
     try:
         await cfg.deliver(conversation_id, text, staff.id)
+    except DeliveryError as exc:  # stored; Telegram did not take it (yet)
+        log.warning("antwoord van medewerker niet bezorgd via Telegram (%s)", "wordt herhaald" if exc.retrying
+                    else "opgegeven")
+        notice = "wordt-herhaald" if exc.retrying else "niet-bezorgd-telegram"
+        detail = "Telegram: wordt opnieuw verstuurd" if exc.retrying else "Telegram: niet bezorgd"
     except Exception:
         log.exception("antwoord van medewerker niet bezorgd")
         return _go(request, "handoff_live", "niet-verstuurd", ref=ref)
     await run_in_threadpool(audit.record_now, cfg.engine, "handoff.reply", staff_id=staff.id, actor=staff.email,
-                            target_type="conversation", target_id=ref, ip=client_ip(request))
-    return _go(request, "handoff_live", "verstuurd", ref=ref)
+                            target_type="conversation", target_id=ref, ip=client_ip(request), detail=detail)
+    return _go(request, "handoff_live", notice, ref=ref)
 
 
 @router.post("/handoff/{ref}/release", name="release")

@@ -40,6 +40,10 @@ def leads(request: Request, soort: str = "", status: str = "", van_mij: str = ""
                            .outerjoin(StaffMember, StaffMember.id == Lead.assigned_staff_id)
                            .where(*where).order_by(Lead.created_at.desc(), Lead.id.desc())
                            .limit(PAGE).offset((pagina - 1) * PAGE)).all()
+    # The list shows each lead's topic, which the user may have typed: a view of personal data.
+    audit.record(session, "lead.list", staff_id=staff.id, actor=staff.email, target_type="page", target_id="leads",
+                 ip=client_ip(request), detail=f"pagina {pagina}, {len(rows)} leads")
+    session.commit()
     return render(request, "leads.html", rows=rows, total=total, page=pagina, pages=pages,
                   filters={"soort": soort, "status": status, "van_mij": van_mij},
                   kinds=KIND_LABELS, statuses=STATUS_LABELS)
