@@ -235,7 +235,10 @@ async def test_message_text_never_reaches_the_log_at_info(engine, tracker, caplo
     caplog.set_level(logging.INFO)
     async with web(engine, tracker) as s:
         await s.client.post("/api/message", json={"text": secret_words})
-        await s.client.post("/api/message", json={"payload": "/affirm_delete", "title": secret_words})
+        asked = (await s.client.post("/api/message", json={"text": "verwijder mijn gegevens"})).json()
+        key = asked["messages"][-1]["buttons"][0]["payload"]  # the issued key of "/affirm_delete"
+        erased = await s.client.post("/api/message", json={"payload": key, "title": secret_words})
+        assert erased.json()["reset"]
     async with web(engine, tracker, rasa_url="http://127.0.0.1:9") as s:
         await s.client.post("/api/message", json={"text": secret_words})  # the failure path logs too
     assert caplog.records and secret_words not in caplog.text
