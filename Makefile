@@ -72,6 +72,7 @@ bench: setup
 	@$(APP) -m tools.bench_gateway
 	@$(APP) -m werkpunt.cli train
 	@$(APP) -m tools.bench_rasa
+	@$(APP) -m tools.bench_stock
 
 lock: $(APP_STAMP)
 	@.venv/app/bin/pip freeze --exclude-editable > requirements/app.lock

@@ -17,6 +17,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.privacy import NOTICE_SLOTS, notice_values
+
 # Button labels for "Bedoelt u ...?" (B1 Dutch, from the user's point of view).
 INTENT_LABELS: dict[str, str] = {
     "greet": "Hallo zeggen",
@@ -54,16 +56,6 @@ INTENT_LABELS: dict[str, str] = {
 NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "stop"}
 TELEGRAM_PAYLOAD_LIMIT = 64  # bytes of callback_data; longer payloads lose their entities
 SLOT_ENTITIES = ("job_title", "location", "hours", "vacancy_id")
-
-
-def retention_days() -> int:
-    """Days a conversation is kept without activity (RETENTION_DAYS, see settings/__init__.py)."""
-    try:
-        from settings import get_settings
-
-        return int(getattr(get_settings(), "retention_days", 90))
-    except Exception:  # settings unreadable: the documented default, never a crash at first contact
-        return 90
 
 
 def _payload(intent: str, entities: list[dict[str, Any]]) -> str:
@@ -105,14 +97,16 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        days = retention_days()
+        # The privacy texts name the current settings (organisation, contact, retention periods);
+        # settings are checked when the stack starts, so reading them here cannot fail.
+        values = notice_values()
         events: list[EventType] = [SessionStarted()]
         # Carry over what the user told us (session_config.carry_over_slots_to_new_session), but not
         # the bookkeeping of a form that was left half-way: a new session starts outside any form.
-        skip = {"requested_slot", "form_errors", "session_started_metadata", "retention_days"}
+        skip = {"requested_slot", "form_errors", "session_started_metadata", *NOTICE_SLOTS}
         events += [SlotSet(name, value) for name, value in tracker.slots.items()
                    if value is not None and name not in skip]
-        events.append(SlotSet("retention_days", str(days)))
-        dispatcher.utter_message(response="utter_privacy_notice", retention_days=days)
+        events += [SlotSet(name, values[name]) for name in NOTICE_SLOTS]
+        dispatcher.utter_message(response="utter_privacy_notice", **values)
         events.append(ActionExecuted("action_listen"))
         return events

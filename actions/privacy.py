@@ -11,10 +11,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.service_support import with_db
 from placement.db import checkpoint, engine_for
+from placement.privacy_notice import is_embedded_sqlite
+from placement.privacy_notice import notice_values as _values
 from placement.services.support import delete_user_data
-from settings import get_settings
+from settings import VAR, get_settings
 
 DATA_DELETED_EVENT = {"werkpunt_event": "data_deleted"}
+# Slots the privacy responses (domain/privacy.yml) name; set at every session start.
+NOTICE_SLOTS = ("privacy_organisation", "privacy_contact", "privacy_url", "retention_days", "retention_lead_days",
+                "retention_unregistered_days", "retention_contact_days")
+
+
+def notice_values() -> dict[str, str]:
+    """What the privacy notice names, from this process's settings (placement/privacy_notice.py)."""
+    settings = get_settings()
+    return _values(settings, embedded=is_embedded_sqlite(settings.database_url, VAR / "werkpunt.db"))
 
 
 class ActionDeleteUserData(Action):

@@ -10,8 +10,10 @@ call (endpoints.yml, `action_endpoint.headers`). CORS is off: no browser has bus
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from rasa_sdk.endpoint import create_app as create_sdk_app
 from rasa_sdk.executor import ActionExecutor
@@ -43,6 +45,15 @@ def create_app(secret: str) -> Sanic:
 
     # Highest priority: before rasa-sdk's CORS middleware, which would answer preflights itself.
     app.register_middleware(require_secret, "request", priority=1000)
+
+    async def database_threads(app: Sanic) -> None:
+        # Actions run their database work in threads (actions/service_support.with_db); the default
+        # executor has min(32, cores + 4) threads, 6 here: with 20 users at once, queries would queue
+        # behind each other. ACTION_THREADS threads; SQLAlchemy's pool (5 + 10 overflow) covers them.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=get_settings().action_threads, thread_name_prefix="action-db"))
+
+    app.register_listener(database_threads, "before_server_start")
     return app
 
 

@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot import text as texts
-from bot.rasa_client import DATA_DELETED, RasaClient, RasaUnavailable, Reply
+from bot.held_turns import HeldTurns
+from bot.rasa_client import DATA_DELETED, RasaClient, RasaStarting, RasaUnavailable, Reply
 from bot.rate_limits import RateLimits
 from bot.store import Message, Store
 from placement.sensitive import redact_bsn
@@ -100,6 +101,7 @@ class Gateway:
         self.secret = secret
         self.locks = KeyedLocks()
         self.notifier = Notifier()
+        self.held = HeldTurns()  # web chat turns waiting for Rasa to start (bot/held_turns.py)
         self.telegram = None  # the running telegram.ext.Application, if Telegram is on
         self.limits = RateLimits(settings)
 
@@ -126,9 +128,13 @@ class Gateway:
             self.notifier.notify(conversation_id)
             if handoff == "active":
                 return Turn(user, silent=True)
+            if self.held.has(conversation_id):  # earlier turns still wait for Rasa: keep the order
+                return Turn(user, [await self.held.hold(self, conversation_id, user, message, channel)])
             try:
                 answer = await self.rasa.send(conversation_id, message, channel)
-            except RasaUnavailable:
+            except RasaUnavailable as exc:
+                if isinstance(exc, RasaStarting) and channel == "web":  # no replica up yet: answer later
+                    return Turn(user, [await self.held.hold(self, conversation_id, user, message, channel)])
                 log.warning("turn failed for %s (%s); fallback sent", ref(conversation_id), channel)
                 await asyncio.to_thread(self.store.set_status, user.id, "failed")
                 note = await asyncio.to_thread(self.store.add_message, conversation_id, "system",

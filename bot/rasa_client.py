@@ -6,7 +6,9 @@ call (401), so nobody else on the network can speak as a user, even when Rasa li
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,6 +25,14 @@ TOKEN_HEADER = "X-Werkpunt-Token"
 
 class RasaUnavailable(Exception):
     """Rasa did not answer in time, refused the connection or answered with an error."""
+
+
+class RasaStarting(RasaUnavailable):
+    """No Rasa replica accepts connections, and none has answered this process yet: the stack is starting."""
+
+
+# A replica that refused a connection is skipped for this long before it is tried again first.
+DOWN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -72,25 +82,71 @@ def parse(body: object) -> RasaAnswer:
 
 
 class RasaClient:
-    """One pooled HTTP client for the process; `send` raises RasaUnavailable on any failure."""
+    """One pooled HTTP client for the process; `send` raises RasaUnavailable on any failure.
+
+    With several Rasa replicas (RASA_REPLICAS, or RASA_URL with comma-separated URLs) a conversation
+    goes to the replica its id hashes to, so its turns usually meet a warm cache there. When that
+    replica refuses the connection (down, restarting) the turn goes to the next one: the shared
+    tracker store and the Redis lock store make any replica right for any turn (werkpunt/replicas.py).
+    Only failures where Rasa cannot have started the turn (no connection, 502/503) fail over; a timeout
+    does not, because the slow replica may still be handling it.
+    """
 
     def __init__(self, settings: Settings) -> None:
-        self.url = f"{settings.rasa_base_url.rstrip('/')}{CHANNEL_PATH}"
+        self.urls = [f"{base.rstrip('/')}{CHANNEL_PATH}" for base in settings.rasa_base_urls]
+        self.url = self.urls[0]
+        self._down_until = [0.0] * len(self.urls)
+        self.seen_up = False  # a replica has answered: from then on "all refused" is a failure, not a start
         timeout = httpx.Timeout(settings.rasa_timeout, connect=settings.rasa_connect_timeout)
         self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=50),
                                          headers={TOKEN_HEADER: settings.secret("rasa_token")})
 
+    def order(self, sender: str) -> list[int]:
+        """Replica indexes to try for `sender`: its own (stable hash) first, replicas marked down last."""
+        first = int.from_bytes(hashlib.sha256(sender.encode()).digest()[:4], "big") % len(self.urls)
+        ring = [(first + i) % len(self.urls) for i in range(len(self.urls))]
+        now = time.monotonic()
+        return [i for i in ring if self._down_until[i] <= now] + [i for i in ring if self._down_until[i] > now]
+
     async def send(self, sender: str, message: str, channel: str) -> RasaAnswer:
         """Send one user message (text or /payload) and return the assistant's answer."""
         body = {"sender": sender, "message": message, "metadata": {"channel": channel}}
-        try:
-            response = await self._client.post(self.url, json=body)
-            response.raise_for_status()
-            return parse(response.json())
-        except (httpx.HTTPError, ValueError) as exc:
-            # Only the kind of failure: the message text never goes to the log.
-            log.warning("Rasa unavailable: %s", type(exc).__name__)
-            raise RasaUnavailable(type(exc).__name__) from exc
+        refused = 0
+        candidates = self.order(sender)
+        for index in candidates:
+            try:
+                response = await self._client.post(self.urls[index], json=body)
+                if response.status_code in (502, 503) and index != candidates[-1]:
+                    raise httpx.ConnectError(f"HTTP {response.status_code}")
+                response.raise_for_status()
+                self._down_until[index] = 0.0
+                self.seen_up = True
+                return parse(response.json())
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Nothing reached Rasa: safe to try the next replica. Only the kind of failure is logged.
+                self._down_until[index] = time.monotonic() + DOWN_SECONDS
+                refused += 1
+                log.warning("Rasa replica %d unreachable (%s)", index + 1, type(exc).__name__)
+            except (httpx.HTTPError, ValueError) as exc:
+                # Only the kind of failure: the message text never goes to the log.
+                log.warning("Rasa unavailable: %s", type(exc).__name__)
+                raise RasaUnavailable(type(exc).__name__) from exc
+        if self.seen_up:
+            raise RasaUnavailable(f"{refused} replica(s) refused the connection")
+        raise RasaStarting(f"{refused} replica(s) refused the connection")
+
+    async def ready(self) -> bool:
+        """True when at least one replica answers its status endpoint (the model is loaded)."""
+        token = self._client.headers[TOKEN_HEADER]
+        for url in self.urls:
+            try:
+                status = await self._client.get(url.removesuffix(CHANNEL_PATH) + "/status", params={"token": token})
+                if status.status_code == 200:
+                    self.seen_up = True
+                    return True
+            except httpx.HTTPError:
+                continue
+        return False
 
     async def aclose(self) -> None:
         await self._client.aclose()

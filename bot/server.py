@@ -27,6 +27,7 @@ from bot.rasa_client import RasaClient
 from bot.store import Store
 from bot.retry import Retrier
 from bot.telegram_runtime import WEBHOOK_PATH, TelegramRunner, webhook
+from bot.privacy_page import router as privacy_router
 from bot.webchat import router as webchat_router
 from placement.db import engine_for
 from settings import VAR, Settings, get_settings, stored_secret
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             await retrier.stop()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
+            await gateway.held.stop()
             await rasa.aclose()
             install(None)
 
@@ -133,6 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.add_api_route(WEBHOOK_PATH, webhook, methods=["POST"], include_in_schema=False)
     app.include_router(webchat_router)
+    app.include_router(privacy_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for prefix, mounted in mounts.items():
         app.mount(prefix, mounted)

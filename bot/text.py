@@ -50,6 +50,11 @@ NOT_TEXT = {
 }
 
 
+# Issue 15: while no Rasa replica accepts connections (the stack is starting) the web chat says this;
+# bot/held_turns.py answers the stored message as soon as Rasa is up (tests/test_held_turns.py).
+STARTING = "De assistent start nog op; uw bericht is bewaard. U krijgt zo antwoord."
+
+
 def fallback(settings: Settings) -> str:
     """The message a user gets when Rasa or the action server does not answer in time."""
     phone = settings.support_phone.strip()

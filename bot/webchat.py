@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from bot import text as texts
 from bot.gateway import Gateway, Turn
+from placement.privacy_notice import own_page_url
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -98,8 +99,13 @@ async def read_limited(request: Request, limit: int) -> bytes | None:
 async def page(request: Request) -> Response:
     """The chat page (Dutch); a first visit gets a fresh session cookie."""
     conversation_id, new = _session(request)
+    settings = _gateway(request).settings
+    # The footer's retention period and privacy link come from the settings (bot/privacy_page.py).
     response = templates.TemplateResponse(request, "chat.html", {"version": request.app.state.static_version,
-                                                                  "max_chars": _gateway(request).settings.max_message_chars},
+                                                                  "max_chars": settings.max_message_chars,
+                                                                  "retention_days": settings.retention_days,
+                                                                  "privacy_url": settings.privacy_url.strip()
+                                                                  or own_page_url(settings)},
                                           headers=SECURITY_HEADERS)
     if new:
         _set_cookie(request, response, conversation_id)

@@ -65,7 +65,8 @@ class Settings(BaseSettings):
         default=0.6, ge=0, le=1, description="NLU confidence below which the inbox flags a user message.")
     staff_page_size: int = Field(default=50, ge=5, le=500, description="Conversations per inbox page.")
     retention_days: int = Field(
-        default=90, ge=1, description="Conversations without activity for this many days are deleted.")
+        default=90, ge=1, description="Conversations without activity for this many days are deleted (gateway "
+        "messages, Rasa tracker events, review rows and corrections); older messages of active chats too.")
     office_hours: str = Field(
         default="ma-vr 08:30-17:00",
         description="Office hours for live handoff (Europe/Amsterdam), e.g. 'ma-vr 08:30-17:00; za 10:00-12:00'.")
@@ -170,6 +171,46 @@ class Settings(BaseSettings):
         "empty: var/log.")
     # --- end issue 14 rate limits ---------------------------------------------------------------
 
+    # --- issue 10 retention job (staff/retention.py, werkpunt/retention_job.py) ----------------
+    retention_time: str = Field(
+        default="03:30", description="Time of day (HH:MM, Europe/Amsterdam) the retention job runs in the running "
+        "stack; at start it also runs when the last run is more than a day ago.")
+    retention_lead_days: int = Field(
+        default=180, ge=1, description="Leads (callback, vacancy, handoff and application requests with name, "
+        "phone, e-mail) are deleted this many days after they were made.")
+    retention_unregistered_days: int = Field(
+        default=30, ge=1, description="Candidates without a completed registration (no consent) are deleted "
+        "this many days after they were created.")
+    retention_concept_contact_days: int = Field(
+        default=60, ge=1, description="An employer's contact person (name, phone, e-mail) is erased when all its "
+        "vacancies stayed concept (never published) and the newest is this many days old.")
+    retention_audit_ip_days: int = Field(
+        default=90, ge=1, description="IP addresses in the staff audit log are erased after this many days "
+        "(the rest of the audit row stays).")
+    # --- end issue 10 retention job ------------------------------------------------------------
+
+    # --- issue 15: scaled topology, bounded turns, fast start (werkpunt/replicas.py, rasa_addons/) ---
+    lock_store_url: str = Field(
+        default="",
+        description="Rasa's lock store, e.g. redis://127.0.0.1:6379/0 (required for RASA_REPLICAS > 1). "
+        "Empty: in-memory locks (one Rasa process).",
+    )
+    rasa_replicas: int = Field(
+        default=1, ge=1, le=16,
+        description="Rasa servers to start, on RASA_PORT, RASA_PORT+1, ...; the gateway spreads conversations "
+        "over them and fails over to another when one is down.",
+    )
+    tracker_window_events: int = Field(
+        default=60, ge=10,
+        description="Events of a long session Rasa loads per turn (plus the state before them); "
+        "see rasa_addons/tracker_store.py.",
+    )
+    action_threads: int = Field(
+        default=12, ge=1, le=64,
+        description="Threads of the action server for database work, so queries do not queue behind each other.",
+    )
+    # --- end issue 15 -----------------------------------------------------------------------------
+
     @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
@@ -193,6 +234,15 @@ class Settings(BaseSettings):
         # `STAFF_COOKIE_SECURE=` in .env means "not set" (the README's "(empty)"), not an invalid boolean.
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("retention_time")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        hours, _, minutes = value.strip().partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+                and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"RETENTION_TIME '{value}' is geen tijd. Gebruik uu:mm, bijvoorbeeld 03:30")
+        return f"{int(hours):02d}:{minutes}"
+
     @field_validator("werkpunt_env")
     @classmethod
     def _known_env(cls, value: str) -> str:
@@ -207,7 +257,14 @@ class Settings(BaseSettings):
 
     @property
     def rasa_base_url(self) -> str:
-        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_base_urls[0]
+
+    @property
+    def rasa_base_urls(self) -> list[str]:
+        """Every Rasa replica: RASA_URL (comma-separated for several), else RASA_REPLICAS consecutive ports."""
+        if self.rasa_url:
+            return [u.strip() for u in self.rasa_url.split(",") if u.strip()]
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_replicas)]
 
     @property
     def action_webhook_url(self) -> str:

@@ -55,8 +55,9 @@ ACTIONS = {
 
 def _row(action: str, *, staff_id: int | None = None, actor: str = "", outcome: str = "ok",
          target_type: str | None = None, target_id: str | int | None = None, ip: str | None = None,
-         detail: str = "") -> dict:
-    return dict(at=now(), staff_id=staff_id, actor=(actor or "")[:200], action=action[:40], outcome=outcome,
+         detail: str = "", at=None) -> dict:
+    # `at`: the moment a system job acted on (retention runs with the clock it was given).
+    return dict(at=at or now(), staff_id=staff_id, actor=(actor or "")[:200], action=action[:40], outcome=outcome,
                 target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
                 ip=(ip or None) and ip[:45], detail=(detail or "")[:200])
 

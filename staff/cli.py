@@ -7,6 +7,7 @@ asked for twice, or read from standard input with --password-stdin.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import sys
 import time
@@ -104,10 +105,12 @@ def retention(engine, tracker_engine, settings, args) -> None:
     from staff import retention as ret
     from staff.config import StaffConfig
 
-    days = args.days or settings.retention_days
+    periods = ret.Periods.from_settings(settings)
+    if args.days:
+        periods = dataclasses.replace(periods, conversations=args.days)
     policy = StaffConfig.from_settings(settings, engine=engine, tracker_engine=tracker_engine).policy
-    result = ret.run(engine, tracker_engine, days, policy=policy, dry_run=args.dry_run)
-    say(("proefrun, niets gewist: " if args.dry_run else "") + f"ouder dan {days} dagen: {result}")
+    result = ret.run(engine, tracker_engine, periods, policy=policy, dry_run=args.dry_run)
+    say(("proefrun, niets gewist: " if args.dry_run else "") + f"bewaartermijnen ({periods}): {result}")
 
 
 def refresh(engine, tracker_engine, args) -> None:
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("deactivate", help="medewerker blokkeren").add_argument("email")
     sub.add_parser("list-users", help="medewerkers tonen").add_argument("--region")
     p = sub.add_parser("retention", help="oude gesprekken verwijderen (dagelijks draaien)")
-    p.add_argument("--days", type=int, help="standaard RETENTION_DAYS")
+    p.add_argument("--days", type=int, help="gesprekken; standaard RETENTION_DAYS (de rest: RETENTION_*)")
     p.add_argument("--dry-run", action="store_true", help="alleen tellen")
     sub.add_parser("refresh", help="samenvattingen bijwerken uit de tracker store").add_argument(
         "--full", action="store_true", help="alles opnieuw opbouwen")

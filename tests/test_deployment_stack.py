@@ -154,7 +154,7 @@ def test_the_web_chat_works_through_the_locked_channel(stack):
 
 def test_log_files_are_owner_only(stack):
     logs = sorted(stack.log_dir.glob("*.log"))
-    assert {p.name for p in logs} == {"actieserver.log", "rasa.log", "gateway.log"}
+    assert {p.name for p in logs} == {"actieserver.log", "rasa.log", "gateway.log", "bewaartermijn.log"}
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in logs)
 
 
@@ -174,3 +174,26 @@ def test_a_bsn_typed_in_the_web_chat_is_stored_nowhere(stack):
             table, column = ("chat_message", "text") if url == stack.settings.database_url else ("events", "data")
             assert not conn.execute(text(f"SELECT COUNT(*) FROM {table} WHERE {column} LIKE '%123456782%'")).scalar()
         engine.dispose()
+
+
+def test_the_retention_job_runs_in_the_stack_and_waits_for_retention_time(stack):
+    """werkpunt/retention_job.py runs as a child of the stack: on a database where it never ran it runs at
+    start (its audit row), then it waits for RETENTION_TIME (its log names the next run)."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    job = next(p for p in stack.procs if p.args[-1] == "werkpunt.retention_job")
+    engine = create_engine(stack.settings.database_url)
+    log_file, deadline, runs, log = stack.log_dir / "bewaartermijn.log", time.monotonic() + 60, 0, ""
+    try:
+        while time.monotonic() < deadline and not (runs and "volgende ronde" in log):
+            with engine.connect() as conn:
+                runs = conn.execute(text("SELECT COUNT(*) FROM audit_log WHERE action = 'retention.run' "
+                                         "AND actor = 'systeem'")).scalar()
+            log = log_file.read_text(encoding="utf-8")
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    assert runs == 1 and job.poll() is None
+    assert "volgende ronde" in log and f"({stack.settings.retention_time} in Amsterdam)" in log, log

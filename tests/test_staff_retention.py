@@ -129,4 +129,5 @@ def test_retention_command_removes_exactly_what_is_older(env):
         assert long_summary.user_messages == 1 and long_summary.min_confidence == pytest.approx(0.8)
         assert s.scalar(select(func.count()).select_from(StaffSession)) == 0
         run = s.scalar(select(AuditLog).where(AuditLog.action == "retention.run"))
-        assert run.detail.startswith("90 dagen: 1 gesprekken") and "Hallo" not in run.detail
+        assert run.detail.startswith("gesprekken 1, ") and "(90/180/30/60/90 dagen)" in run.detail
+        assert "Hallo" not in run.detail

@@ -46,13 +46,13 @@ CONVERSATION = CONVERSATIONS["mixed"]
 
 
 @contextmanager
-def dialogue_stack(workdir: Path, model: Path | None = None) -> Iterator[str]:
+def dialogue_stack(workdir: Path, model: Path | None = None, tracker_store_url: str | None = None) -> Iterator[str]:
     """Action server + Rasa (Werkpunt's channel) on free ports; yields Rasa's base URL. Requests need
     RASA_TOKEN: `client()` sends it."""
     from werkpunt.database import prepare
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'placement.db'}",
-                        tracker_store_url=f"sqlite:///{workdir / 'tracker.db'}",
+                        tracker_store_url=tracker_store_url or f"sqlite:///{workdir / 'tracker.db'}",
                         action_port=free_port(), rasa_port=free_port())
     prepare(settings.database_url, report=None, demo=True)
     model = model or ensure_model(settings)
@@ -64,7 +64,7 @@ def dialogue_stack(workdir: Path, model: Path | None = None) -> Iterator[str]:
         for name, cmd, health, timeout, credentials in (
             ("actions", action_command(settings, sys.executable), f"http://127.0.0.1:{settings.action_port}/health", 60,
              {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-            ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 240,
+            ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 600,
              {"params": {"token": env["RASA_TOKEN"]}}),
         ):
             log = open(workdir / f"{name}.log", "ab")

@@ -238,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         h.close()
     for result in results:
         print(json.dumps(result), flush=True)
-    print(json.dumps({"fault": "redis_lock_store_unreachable", "skipped": "scale-out (Redis lock store) is not "
-                      "built yet"}), flush=True)
+    print(json.dumps({"fault": "redis_lock_store_unreachable", "skipped": "the Redis outage scenario (LOCK_STORE_URL "
+                      "with RASA_REPLICAS > 1) is not built yet"}), flush=True)
     fuzz = gateway_campaign(2000 if args.small else 100_000)
     print(json.dumps(fuzz), flush=True)
     took = time.monotonic() - begun

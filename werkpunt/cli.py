@@ -16,6 +16,7 @@ from placement.db import make_engine
 from werkpunt.database import check_connection, prepare_database, prepare_demo_staff
 from werkpunt.production import problems
 from werkpunt.net import port_free
+from werkpunt.replicas import check_replicas, replica_ports
 from werkpunt.stack import start_children, stop
 from werkpunt.supervisor import GaveUp, Supervisor
 from werkpunt.training import ensure_model
@@ -74,7 +75,8 @@ def telegram_status(settings: Settings) -> str:
 
 
 def cmd_run(settings: Settings) -> int:
-    busy = [p for p in (settings.port, settings.rasa_port, settings.action_port) if not port_free(p)]
+    check_replicas(settings)
+    busy = [p for p in (settings.port, *replica_ports(settings), settings.action_port) if not port_free(p)]
     if busy:
         return fail(f"poort {', '.join(map(str, busy))} is al in gebruik. Stop het andere programma of kies "
                     "een andere poort met PORT, RASA_PORT of ACTION_PORT.")

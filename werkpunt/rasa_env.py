@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
@@ -37,6 +38,20 @@ def tracker_env(url: str) -> dict[str, str]:
             "TRACKER_USER": parsed.username or "", "TRACKER_PASSWORD": parsed.password or ""}
 
 
+def lock_store_env(url: str) -> dict[str, str]:
+    """Translate LOCK_STORE_URL into the variables endpoints.yml reads (empty: in-memory locks)."""
+    if not url:
+        return {"LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "", "LOCK_STORE_PORT": "6379",
+                "LOCK_STORE_DB": "0", "LOCK_STORE_PASSWORD": ""}
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        raise RuntimeError(f"LOCK_STORE_URL '{url}' wordt niet ondersteund: gebruik redis://host:6379/0 of laat "
+                           "het leeg (één Rasa-proces).")
+    return {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": parsed.hostname or "127.0.0.1",
+            "LOCK_STORE_PORT": str(parsed.port or 6379), "LOCK_STORE_DB": parsed.path.strip("/") or "0",
+            "LOCK_STORE_PASSWORD": parsed.password or ""}
+
+
 def env_value(value: object) -> str:
     """A setting as an environment variable: the secret itself, never pydantic's '**********'."""
     if isinstance(value, SecretStr):
@@ -60,6 +75,7 @@ def rasa_environ(settings: Settings) -> dict[str, str]:
     # Child processes (action server, gateway) get exactly the settings of the parent.
     env.update(settings_environ(settings))
     env.update(tracker_env(settings.tracker_store_url))
+    env.update(lock_store_env(settings.lock_store_url))
     env["ACTION_PORT"] = str(settings.action_port)
     env["ACTION_WEBHOOK_URL"] = settings.action_webhook_url  # endpoints.yml
     # Rasa's telemetry would try the network at every start; the machine has none to offer.
@@ -90,11 +106,12 @@ def train_command(out: Path) -> list[str]:
             "--out", str(out.parent), "--fixed-model-name", out.name.removesuffix(".tar.gz")]
 
 
-def run_command(settings: Settings, model: Path) -> list[str]:
+def run_command(settings: Settings, model: Path, port: int | None = None) -> list[str]:
     """`rasa run` on RASA_HOST with the HTTP API behind RASA_TOKEN (added by rasa_addons.run from the
-    environment, so the token never shows in the process list) and only Werkpunt's token-checking channel."""
+    environment, so the token never shows in the process list) and only Werkpunt's token-checking channel.
+    `port`: a replica's own port (default RASA_PORT)."""
     return [str(RASA_PYTHON), "-m", "rasa_addons.run", "run", "--model", str(model), "--interface", settings.rasa_host,
-            "--port", str(settings.rasa_port), "--endpoints", "endpoints.yml",
+            "--port", str(port or settings.rasa_port), "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--response-timeout", "20", "--enable-api"]
 
 

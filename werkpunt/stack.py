@@ -1,4 +1,4 @@
-"""The running stack: action server, Rasa and the gateway as child processes, started in order."""
+"""The running stack: action server, Rasa, the gateway and the daily retention job as child processes, in order."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import httpx
 
 from settings import ROOT, Settings
 from werkpunt.console import say
-from werkpunt.rasa_env import action_command, rasa_environ, run_command
+from werkpunt.rasa_env import action_command, rasa_environ
+from werkpunt.replicas import rasa_specs
 
 # Children create their files (Rasa's tracker.db, SQLite WAL files, var/ secrets) owner-only.
 CHILD_UMASK = 0o077
@@ -36,6 +37,12 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, *, headers: dict
     return False
 
 
+def alive(proc: subprocess.Popen, grace: float = 1.0) -> bool:
+    """True if a child without a health URL is still running after a short grace period."""
+    time.sleep(grace)
+    return proc.poll() is None
+
+
 def reachable(host: str) -> str:
     """Where this machine reaches a server bound to `host` (a wildcard bind answers on loopback)."""
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
@@ -55,7 +62,7 @@ class Child:
 
     name: str
     cmd: list[str]
-    health: str
+    health: str | None  # None: no HTTP side (the retention job); running is healthy
     timeout: float  # seconds it may take to answer after a start
     credentials: dict = field(default_factory=dict)
 
@@ -70,12 +77,12 @@ def children(settings: Settings, model: Path, env: dict[str, str]) -> list[Child
     specs = [
         ("actieserver", action_command(settings, python), action_health, 60,
          {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-        # Rasa loads TensorFlow and the model: on a loaded 2-core machine that took 6.5 minutes (measured).
-        ("rasa", run_command(settings, model), f"{settings.rasa_base_url}/status", 600,
-         {"params": {"token": env["RASA_TOKEN"]}}),
+        *rasa_specs(settings, model, env["RASA_TOKEN"]),  # RASA_REPLICAS of them (werkpunt/replicas.py)
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
          f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
+        # The daily retention job (werkpunt/retention_job.py) has no HTTP side: alive is healthy.
+        ("bewaartermijn", [python, "-m", "werkpunt.retention_job"], None, 0, {}),
     ]
     return [Child(*spec) for spec in specs]
 
@@ -87,6 +94,11 @@ def spawn(child: Child, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
                             start_new_session=True, umask=CHILD_UMASK)
     log.close()  # the child has its own copy
     return proc
+
+
+def healthy(child: Child, proc: subprocess.Popen) -> bool:
+    """The child answers its health URL (or, without one, is still running after a moment)."""
+    return wait_http(child.health, child.timeout, proc, **child.credentials) if child.health else alive(proc)
 
 
 def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subprocess.Popen]:
@@ -101,14 +113,20 @@ def start_children(settings: Settings, model: Path, log_dir: Path
     log_dir.mkdir(parents=True, exist_ok=True)
     log_dir.chmod(0o700)
     specs = children(settings, model, env)
+    # Fast start: every child is started at once and the gateway is waited for first, so the web chat
+    # answers within seconds; until Rasa has loaded its model the gateway holds web chat turns
+    # (bot/held_turns.py). Then the action server and the Rasa replicas are waited for.
+    specs.insert(0, specs.pop(next(i for i, c in enumerate(specs) if c.name == "gateway")))
     procs: list[subprocess.Popen] = []
     for child in specs:
-        proc = spawn(child, env, log_dir)
-        procs.append(proc)
+        procs.append(spawn(child, env, log_dir))
         say(f"{child.name} starten (log: {child.log_path(log_dir)})")
-        if not wait_http(child.health, child.timeout, proc, **child.credentials):
+    started = time.monotonic()
+    for proc, child in zip(procs, specs):
+        if not healthy(child, proc):
             stop(procs)
             raise RuntimeError(f"{child.name} kwam niet op; kijk in {child.log_path(log_dir)}")
+        say(f"{child.name} klaar na {time.monotonic() - started:.1f} s")
     return specs, procs, env
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from werkpunt.console import say
-from werkpunt.stack import Child, spawn, wait_http
+from werkpunt.stack import Child, healthy, spawn
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = 300.0  # seconds
@@ -72,7 +72,7 @@ class Supervisor:
         say(f"{child.name} opnieuw gestart")
 
         def announce() -> None:
-            if wait_http(child.health, child.timeout, proc, **child.credentials):
+            if healthy(child, proc):
                 say(f"{child.name} werkt weer (na {self.clock() - started:.0f} s)")
 
         threading.Thread(target=announce, daemon=True).start()

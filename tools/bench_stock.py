@@ -1,0 +1,193 @@
+"""Werkpunt in the scaled topology against a stock `rasa init` bot, in one run, with the same load tool.
+
+`.venv/app/bin/python -m tools.bench_stock [--users 20] [--rounds 3] [--replicas 2]`
+
+1. Stock: `rasa init --no-prompt` from the project's own Rasa environment (.venv/rasa), trained once
+   and kept in var/bench/stock/, served by `rasa run` on a free port (its REST channel); each user
+   runs the mood bot's fixed conversation.
+2. Werkpunt: the launcher's own `start_stack` with PostgreSQL placement database and tracker store
+   (fresh databases on BENCH_POSTGRES_SERVER, dropped afterwards), Redis lock store (BENCH_REDIS_URL)
+   and `--replicas` Rasa replicas; each user runs a mixed conversation through the gateway's web chat
+   API (job search and more results from the database, instrument questions, thanks), with its own
+   session cookie, exactly as a browser does.
+Both get `--users` concurrent users. Prints one JSON object: p50/p95 ms, messages/s and errors for each,
+the throughput ratio Werkpunt/stock, and the conversation-length curve (tools.bench_length) on the
+scaled stack; writes reports/bench_stock.json. The machine is shared: numbers are noisy, compare
+within one run. Exit code 1 when a request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from settings import ROOT, VAR, Settings
+from tools.bench_length import curve, run_conversation
+from tools.bench_rasa import _summary
+from werkpunt.net import free_port, port_free
+from werkpunt.rasa_env import RASA_BIN
+from werkpunt.stack import start_stack, stop, wait_http
+from werkpunt.training import ensure_model
+
+PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
+STOCK_DIR = VAR / "bench" / "stock"
+STOCK_CONVERSATION = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "bye"]
+WERKPUNT_CONVERSATION = ["hallo", "ik zoek werk als kok in Zwolle", "meer", "wat is loonkostensubsidie?",
+                         "hoe werkt de no-riskpolis", "bedankt"]
+
+
+def stock_model() -> Path:
+    """The `rasa init` bot's model, trained once (var/bench/stock/models)."""
+    models = sorted((STOCK_DIR / "models").glob("*.tar.gz"))
+    if models:
+        return models[-1]
+    STOCK_DIR.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    subprocess.run([str(RASA_BIN), "init", "--no-prompt", "--init-dir", str(STOCK_DIR)], cwd=STOCK_DIR, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    return sorted((STOCK_DIR / "models").glob("*.tar.gz"))[-1]
+
+
+async def _load(users: int, rounds: int, one_user) -> dict:
+    latencies: list[float] = []
+    errors: list[str] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(one_user(rounds, latencies, errors) for _ in range(users)))
+    result = _summary(latencies, time.perf_counter() - started)
+    result["errors"] = len(errors)
+    result["error_examples"] = errors[:5]
+    return result
+
+
+def bench_stock(users: int, rounds: int, log: Path) -> dict:
+    model = stock_model()
+    port = free_port()
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([str(RASA_BIN), "run", "--model", str(model), "--port", str(port),
+                                 "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
+                                 "--credentials", "credentials.yml"], cwd=STOCK_DIR, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        if not wait_http(f"http://127.0.0.1:{port}/", 300, proc):
+            raise RuntimeError(f"stock Rasa did not start; see {log}")
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+        async def user(rounds: int, latencies: list[float], errors: list[str]) -> None:
+            async with httpx.AsyncClient(timeout=60) as client:
+                for _ in range(rounds):
+                    sender = f"stock-{uuid.uuid4().hex[:10]}"
+                    for message in STOCK_CONVERSATION:
+                        began = time.perf_counter()
+                        try:
+                            response = await client.post(url, json={"sender": sender, "message": message})
+                            ok = response.status_code == 200 and response.json()
+                        except httpx.HTTPError as exc:
+                            ok, response = False, exc
+                        latencies.append(time.perf_counter() - began)
+                        if not ok:
+                            errors.append(f"{message!r}: {response}")
+
+        asyncio.run(_load(1, 1, user))  # warm-up
+        return asyncio.run(_load(users, rounds, user))
+    finally:
+        stop([proc])
+
+
+def _database(name: str) -> str:
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop(name: str) -> None:
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _rasa_port(replicas: int) -> int:
+    while True:
+        port = free_port()
+        if port + replicas < 65000 and all(port_free(port + i) for i in range(1, replicas)):
+            return port
+
+
+def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns: int) -> tuple[dict, dict]:
+    from werkpunt.database import prepare
+
+    names = (f"wp_bench_stack_{uuid.uuid4().hex[:8]}", f"wp_bench_tracker_{uuid.uuid4().hex[:8]}")
+    settings = Settings(database_url=_database(names[0]), tracker_store_url=_database(names[1]), port=free_port(),
+                        rasa_port=_rasa_port(replicas), action_port=free_port(), rasa_replicas=replicas,
+                        lock_store_url=REDIS if replicas > 1 else "", telegram_token="")
+    procs = []
+    try:
+        prepare(settings.database_url, "small", settings.seed, report=None, demo=True)
+        procs = start_stack(settings, ensure_model(settings), log_dir)
+        base = f"http://127.0.0.1:{settings.port}"
+
+        async def user(rounds: int, latencies: list[float], errors: list[str]) -> None:
+            for _ in range(rounds):
+                async with httpx.AsyncClient(base_url=base, timeout=60) as client:  # a new browser session
+                    await client.get("/")
+                    for message in WERKPUNT_CONVERSATION:
+                        began = time.perf_counter()
+                        try:
+                            response = await client.post("/api/message", json={"text": message})
+                            ok = response.status_code == 200 and not response.json().get("failed")
+                        except httpx.HTTPError as exc:
+                            ok, response = False, exc
+                        latencies.append(time.perf_counter() - began)
+                        if not ok:
+                            errors.append(f"{message!r}: {response}")
+
+        asyncio.run(_load(1, 1, user))  # warm-up: model graph, database connections, every replica's caches
+        asyncio.run(_load(replicas, 1, user))
+        load = asyncio.run(_load(users, rounds, user))
+        length = curve(run_conversation(settings.rasa_base_url, settings.secret("rasa_token"), turns)) if turns else {}
+        return load, length
+    finally:
+        stop(procs)
+        for name in names:
+            _drop(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools.bench_stock")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--turns", type=int, default=200, help="length curve on the scaled stack (0: skip)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="wp-bench-stock-") as tmp:
+        stock = bench_stock(args.users, args.rounds, Path(tmp) / "stock-rasa.log")
+        werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns)
+    result = {"users": args.users, "replicas": args.replicas, "stock": stock, "werkpunt": werkpunt,
+              "throughput_ratio": round(werkpunt["messages_per_s"] / stock["messages_per_s"], 2),
+              "p95_ratio": round(werkpunt["p95_ms"] / stock["p95_ms"], 2), "length_curve": length}
+    reports = ROOT / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / "bench_stock.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(json.dumps(result))
+    return 1 if stock["errors"] or werkpunt["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
