@@ -12,13 +12,14 @@ APP := .venv/app/bin/python
 APP_STAMP := .venv/app/.installed
 RASA_STAMP := .venv/rasa/.installed
 
-.PHONY: help setup run test test-fast nlu-eval bench lock train prepare chromium clean
+.PHONY: help setup run test test-fast nlu-eval bench lock train prepare chromium clean reliability
 
 help:
 	@echo "make run       start Werkpunt (web chat on http://127.0.0.1:8000/)"
 	@echo "make test      run the whole test suite"
 	@echo "make nlu-eval  evaluate NLU on held-out data (reports in reports/)"
 	@echo "make bench     benchmarks: matching, gateway overhead, Rasa per-turn cost"
+	@echo "make reliability  fault scenarios and fuzz campaigns (JSON lines; about 10 minutes)"
 
 # An environment is complete only when its stamp exists; an interrupted install is redone from scratch.
 $(APP_STAMP): requirements/app.lock pyproject.toml
@@ -62,6 +63,10 @@ nlu-eval: setup
 	@$(APP) -m tools.nlu_eval
 
 # Matching (SQLite + PostgreSQL, 100k candidates), gateway overhead, and Rasa's per-turn cost.
+# Fault scenarios and fuzz campaigns against real local processes; one JSON line each, exit 1 on any failure.
+reliability: setup
+	@$(APP) -m tools.reliability
+
 bench: setup
 	@$(APP) -m tools.bench_matching
 	@$(APP) -m tools.bench_occupations

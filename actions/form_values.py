@@ -18,6 +18,7 @@ from placement.occupations import normalise
 from placement.queries import find_gemeente, suggest_gemeenten
 from placement.reference import gemeenten
 from placement.sensitive import looks_like_bsn, mentions_health  # noqa: F401 (the forms use both)
+from placement.services.employer import phone_like
 from placement.text import fold
 
 MAX_HOURS = 40
@@ -68,10 +69,12 @@ def _word_number(word: str) -> int | None:
     return _UNITS[match.group(1)] + _TENS[match.group(2)] if match else None
 
 
+
+
 def parse_hours(text: object) -> int | None:
     """Hours per week from "20 uur", "twintig", "20-24 uur" (the highest), "fulltime", "4 dagen"."""
-    value = fold(str(text or ""))
-    if not value:
+    value = fold(str(text or "")[:200])
+    if not value or phone_like(value):  # "mijn nummer is 0612345678" is not about hours
         return None
     if re.search(r"full ?-?time|voltijd|hele week|volledige week", value):
         return FULLTIME_HOURS
@@ -80,7 +83,7 @@ def parse_hours(text: object) -> int | None:
         count = int(days.group(1)) if days.group(1).isdigit() else _word_number(days.group(1))
         if count:
             return count * HOURS_PER_DAY
-    numbers = [float(n.replace(",", ".")) for n in re.findall(r"\d+(?:[.,]\d+)?", value)]
+    numbers = [float(n.replace(",", ".")) for n in re.findall(r"\d{1,4}(?:[.,]\d{1,2})?", value)]
     numbers += [n for n in (_word_number(w) for w in re.findall(r"[a-zé]+", value)) if n is not None]
     return round(max(numbers[:2])) if numbers else None
 

@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import form_values as fv
+from actions.service_support import bounded_int
 
 CONTINUE = "form_continue"
 MAX_ERRORS = 3
@@ -205,7 +206,7 @@ class EscapableFormValidation(FormValidationAction, ABC):
 
     @staticmethod
     def _errors(tracker: Tracker) -> int:
-        return int(float(tracker.get_slot("form_errors") or 0))
+        return bounded_int(tracker.get_slot("form_errors"), 0, 100)
 
     def _returning_after_interruption(self, tracker: Tracker) -> bool:
         """Rasa also calls the validator when a rule brings the user back to the form after another

@@ -22,7 +22,7 @@ from actions.search_terms import (
     wanted_instrument,
     wider_payload,
 )
-from actions.service_support import CONTRACT_TEXT, capital, slot, unknown_place, with_db
+from actions.service_support import CONTRACT_TEXT, bounded_int, capital, slot, unknown_place, with_db
 from placement.matching import SHORTLIST, SearchResult, Target, search_vacancies
 from placement.matching.distance import MAX_RADIUS_KM
 from placement.occupation_data import label_of
@@ -177,7 +177,7 @@ class ActionShowMore(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         try:
-            page = int(float(tracker.get_slot("search_page") or 0)) + 1
+            page = bounded_int(tracker.get_slot("search_page"), 0, 1000) + 1
         except (TypeError, ValueError):
             page = 1
         return await show_page(dispatcher, tracker, min(page, 100))

@@ -13,8 +13,23 @@ from actions.promises import callback_when
 from actions.service_support import capital, channel_of, slot, who, with_db
 from placement.office_hours import describe, next_opening, within_office_hours
 from placement.services.employer import submit_callback
+from placement.services.routing import recent_leads
 from placement.services.support import request_handoff
 from settings import get_settings
+
+
+TOO_MANY_LEADS = ("U heeft het afgelopen uur al een paar keer om contact gevraagd. Dat is goed aangekomen: "
+                  "een medewerker neemt contact met u op. U hoeft het niet opnieuw te vragen.")
+
+
+async def over_lead_limit(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """True (and the user is told) when this conversation made LEADS_PER_HOUR leads in the last hour."""
+    sender, limit = tracker.sender_id, get_settings().leads_per_hour
+    count = await with_db(dispatcher, lambda s: recent_leads(s, sender), writes=False)
+    if count is not None and count >= limit:
+        dispatcher.utter_message(text=TOO_MANY_LEADS)
+        return True
+    return count is None  # the database is away: with_db has already told the user
 
 
 def _role(tracker: Tracker) -> str | None:
@@ -41,6 +56,8 @@ class ActionSubmitCallback(Action):
         if not phone:
             dispatcher.utter_message(text="Ik heb nog geen telefoonnummer. Op welk nummer kunnen wij u bellen?")
             return []
+        if await over_lead_limit(dispatcher, tracker):
+            return [SlotSet("callback_topic", None)]
         values = dict(role=_role(tracker), contact_name=slot(tracker, "contact_name"), phone=phone,
                       email=slot(tracker, "email"), preferred_moment=slot(tracker, "preferred_moment", 120),
                       topic=slot(tracker, "callback_topic"), location=_place(tracker),
@@ -69,6 +86,8 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if await over_lead_limit(dispatcher, tracker):
+            return []
         sender, channel, role = tracker.sender_id, channel_of(tracker), _role(tracker)
         location, company = _place(tracker), slot(tracker, "company_name")
         handoff = await with_db(

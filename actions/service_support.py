@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -55,8 +56,9 @@ async def with_db(dispatcher: CollectingDispatcher, work: Callable[[Session], T]
         return await asyncio.to_thread(unit)
     except (OperationalError, InterfaceError, DatabaseConfigError) as exc:
         log.warning("database unavailable in action: %s", str(exc).splitlines()[0])
-    except SQLAlchemyError:  # a bug or a constraint: log it fully, but the user still gets an answer
-        log.exception("database error in action")
+    except SQLAlchemyError as exc:  # a bug or a constraint; its text holds the SQL parameters (user text)
+        log.error("database error in action: %s", type(exc).__name__,
+                  exc_info=exc if log.isEnabledFor(logging.DEBUG) else None)
     dispatcher.utter_message(text=DB_DOWN_WRITE if writes else DB_DOWN_READ)
     return None
 
@@ -101,3 +103,14 @@ def unknown_place(place: str, suggestions: list[str] | tuple[str, ...]) -> str:
 
 def hours_text(lo: int, hi: int) -> str:
     return f"{lo} uur" if lo == hi else f"{lo}-{hi} uur"
+
+
+def bounded_int(value: object, low: int, high: int) -> int:
+    """A slot value as an int in [low, high]; anything else (None, "abc", inf, NaN, 1e308) gives `low`.
+
+    Slots can hold what an entity or an old turn put there; an action must never crash on it."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return low
+    return int(number) if math.isfinite(number) and low <= number <= high else low

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from bot import text as texts
 from bot.held_turns import HeldTurns
 from bot.rasa_client import DATA_DELETED, RasaClient, RasaStarting, RasaUnavailable, Reply
+from bot.rate_limits import RateLimits
 from bot.store import Message, Store
 from placement.sensitive import redact_bsn
 from settings import Settings
@@ -102,6 +103,7 @@ class Gateway:
         self.notifier = Notifier()
         self.held = HeldTurns()  # web chat turns waiting for Rasa to start (bot/held_turns.py)
         self.telegram = None  # the running telegram.ext.Application, if Telegram is on
+        self.limits = RateLimits(settings)
 
     def telegram_conversation_id(self, chat_id: int) -> str:
         digest = hmac.new(self.secret, f"telegram:{chat_id}".encode(), hashlib.sha256).hexdigest()
@@ -111,12 +113,15 @@ class Gateway:
                    address: str | None = None, external_id: str | None = None) -> Turn:
         """Handle one user message: `shown` is stored and seen by staff, `message` goes to Rasa.
 
+        `message` is set only for what the gateway itself issued (a button it sent, /start); typed text
+        leaves it None and goes to Rasa as plain text, never as "/intent{...}" (texts.plain).
+
         A BSN never gets past this point: it is replaced by "[BSN]" before anything is
         stored or sent, so neither chat_message nor Rasa's tracker store keeps it (the forms then
         explain that it is not needed)."""
         shown = redact_bsn(shown)
-        if message and not message.startswith("/"):  # a button payload is the bot's own text
-            message = redact_bsn(message)
+        if message is None:
+            message = texts.plain(shown)
         async with self.locks.hold(conversation_id):
             user, handoff = await asyncio.to_thread(
                 self.store.add_user_message, conversation_id, channel, address, shown, external_id)
@@ -124,14 +129,12 @@ class Gateway:
             if handoff == "active":
                 return Turn(user, silent=True)
             if self.held.has(conversation_id):  # earlier turns still wait for Rasa: keep the order
-                return Turn(user, [await self.held.hold(self, conversation_id, user, message or shown, channel)])
+                return Turn(user, [await self.held.hold(self, conversation_id, user, message, channel)])
             try:
-                answer = await self.rasa.send(conversation_id, message or shown, channel)
-                if not answer.replies and not answer.events:
-                    raise RasaUnavailable("empty answer")  # e.g. a custom action failed
+                answer = await self.rasa.send(conversation_id, message, channel)
             except RasaUnavailable as exc:
                 if isinstance(exc, RasaStarting) and channel == "web":  # no replica up yet: answer later
-                    return Turn(user, [await self.held.hold(self, conversation_id, user, message or shown, channel)])
+                    return Turn(user, [await self.held.hold(self, conversation_id, user, message, channel)])
                 log.warning("turn failed for %s (%s); fallback sent", ref(conversation_id), channel)
                 await asyncio.to_thread(self.store.set_status, user.id, "failed")
                 note = await asyncio.to_thread(self.store.add_message, conversation_id, "system",
@@ -144,10 +147,26 @@ class Gateway:
                          " (tracker events pending)")
                 replies = list(answer.replies) + ([] if complete else [Reply(texts.ERASURE_PENDING)])
                 return Turn(None, replies, deleted=True)
+            if not answer.replies:  # Rasa answered, with nothing to say (e.g. to "/back"): not an outage
+                note = await asyncio.to_thread(self.store.add_message, conversation_id, "system", texts.NO_ANSWER)
+                self.notifier.notify(conversation_id)
+                return Turn(user, [note])
             stored = await asyncio.to_thread(self.store.add_messages, conversation_id, "bot",
                                              [(r.text, r.buttons) for r in answer.replies])
             self.notifier.notify(conversation_id)
             return Turn(user, stored)
+
+    async def issued_payload(self, conversation_id: str, key: str) -> str | None:
+        """The payload of a button the gateway sent in this conversation, found by its key; else None."""
+        for payload in await asyncio.to_thread(self.store.issued_payloads, conversation_id):
+            if hmac.compare_digest(self.button_key(conversation_id, payload), key):
+                return payload
+        return None
+
+    def button_key(self, conversation_id: str, payload: str) -> str:
+        """The key a client gets instead of a button's payload: the payload stays on the server."""
+        digest = hmac.new(self.secret, f"button:{conversation_id}:{payload}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:24]
 
     async def local_turn(self, conversation_id: str, channel: str, shown: str, answer: str, *,
                          address: str | None = None, external_id: str | None = None) -> Turn:

@@ -135,6 +135,16 @@ class Store:
             ).all()
             return [_message(r) for r in reversed(rows)]
 
+    def issued_payloads(self, conversation_id: str, limit: int = 50) -> list[str]:
+        """Button payloads the bot sent in this conversation (its last `limit` messages with buttons)."""
+        with session_scope(self.engine) as session:
+            rows = session.scalars(
+                select(ChatMessage.buttons).where(ChatMessage.conversation_id == conversation_id,
+                                                  ChatMessage.author == "bot", ChatMessage.buttons.is_not(None))
+                .order_by(ChatMessage.id.desc()).limit(limit)
+            ).all()
+        return list(dict.fromkeys(b["payload"] for raw in rows for b in json.loads(raw) if b.get("payload")))
+
     def delete_conversation(self, conversation_id: str, settings=None) -> bool:
         """Erase the conversation everywhere the gateway knows of: tracker events, messages, rows.
 

@@ -99,6 +99,9 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn
 
 async def _rasa_turn(update: Update, context: ContextTypes.DEFAULT_TYPE, shown: str, message: str | None = None) -> None:
     gateway, conversation_id, chat_id = _ids(update, context)
+    if not gateway.limits.allow(conversation_id):
+        await _local(update, context, shown, texts.SLOW_DOWN)  # stored for staff, answered without Rasa
+        return
     with contextlib.suppress(TelegramError):
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     turn = await gateway.turn(conversation_id, "telegram", shown, message, address=str(chat_id),
@@ -168,8 +171,9 @@ async def button_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer()
     data = query.data or ""
     payload = None
-    if data.startswith("p:"):
-        payload = data[2:]
+    if data.startswith("p:"):  # only a payload this bot sent in this chat: a client can forge callback data
+        issued = await asyncio.to_thread(gateway.store.issued_payloads, conversation_id)
+        payload = data[2:] if data[2:] in issued else None
     elif data.startswith("k:"):
         payload = await asyncio.to_thread(gateway.store.load_payload, conversation_id, data[2:])
     if not payload:

@@ -136,6 +136,15 @@ async def _shutdown(application: Application) -> None:
         await application.shutdown()
 
 
+ID_LIMIT = 2**52  # Telegram's ids fit in 52 bits; bigger ones would overflow the database's BIGINT
+
+
+def _sane_ids(update: Update) -> bool:
+    """An update whose update_id and chat/user ids are integers Telegram could send."""
+    ids = [update.update_id, getattr(update.effective_chat, "id", 0), getattr(update.effective_user, "id", 0)]
+    return all(isinstance(i, int) and -ID_LIMIT < i < ID_LIMIT for i in ids) and update.update_id >= 0
+
+
 async def webhook(request: Request) -> Response:
     """Telegram's deliveries in webhook mode: 403 without the right secret, 200 once handled."""
     runner: TelegramRunner | None = getattr(request.app.state, "telegram", None)
@@ -151,9 +160,9 @@ async def webhook(request: Request) -> Response:
         return JSONResponse({"error": "te groot"}, status_code=413)
     try:
         update = Update.de_json(json.loads(body), runner.application.bot)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # broken or ~1,000-deep JSON
         return JSONResponse({"error": "geen geldige update"}, status_code=400)
-    if update is None:
+    if update is None or not _sane_ids(update):
         return JSONResponse({"error": "geen geldige update"}, status_code=400)
     # Handled before the answer: Telegram redelivers an update that got no 200, so a crash loses
     # nothing. 503 while the update is not done (another worker has it, or a dead process claimed

@@ -24,6 +24,9 @@ STOPPED = ("Het gesprek is gestopt. Typ /start om opnieuw te beginnen. "
            "Wilt u dat wij uw gegevens wissen? Typ /verwijder.")
 WEB_STOPPED = "Het gesprek is gestopt. U kunt een nieuw gesprek beginnen."
 BUTTONS_ONLY = "Maak een keuze:"
+NO_ANSWER = "Daar heb ik geen antwoord op. Kunt u uw vraag op een andere manier stellen?"
+SLOW_DOWN = ("U stuurt veel berichten kort na elkaar. Wacht een minuut en stuur uw bericht dan opnieuw. "
+             "Uw eerdere berichten zijn bewaard.")
 BAD_REQUEST = "Dit bericht kon ik niet lezen. Probeer het opnieuw."
 TOO_LARGE = "Dit bericht is te groot. Stuur een korter bericht."
 NOT_PRIVATE = "Ik werk alleen in een privégesprek. Stuur mij een persoonlijk bericht."
@@ -82,10 +85,21 @@ def clean(raw: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+_INTENT_PREFIX = re.compile(r"^[\s/]+")
+
+
+def plain(text: str) -> str:
+    """Typed text as Rasa gets it: never intent syntax.
+
+    Rasa reads a message that starts with "/" as "/intent{entities}" and skips NLU and the dialogue's
+    own checks. Only buttons the gateway issued may do that; what a user types loses its leading slashes."""
+    return _INTENT_PREFIX.sub("", text)
+
+
 def check(raw: str, settings: Settings) -> tuple[str, str | None]:
     """Clean user text; returns (text, None) or (text, the Dutch reason it cannot be sent)."""
     text = clean(raw)
-    if not text:
+    if not plain(text):
         return text, EMPTY
     if len(text) > settings.max_message_chars:
         return text, too_long(settings.max_message_chars)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -27,6 +28,8 @@ COOKIE = "werkpunt_chat"
 MAX_BODY = 64 * 1024  # a message is at most a few thousand characters; JSON overhead included
 DRAIN_LIMIT = 4 * 1024 * 1024  # read (and drop) bigger bodies up to this, so the client gets the 413
 POLL_SECONDS = 10.0
+MAX_ID = 2**53  # message ids are far below this; a bigger `after` is refused (422), never an overflow
+BUTTON_KEY = re.compile("[0-9a-f]{24}")  # Gateway.button_key
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -116,12 +119,12 @@ async def history(request: Request) -> JSONResponse:
     gateway = _gateway(request)
     info = None if new else await asyncio.to_thread(gateway.store.conversation, conversation_id)
     messages = await asyncio.to_thread(gateway.store.history, conversation_id) if info else []
-    return _json(request, {"messages": [m.as_json() for m in messages],
+    return _json(request, {"messages": _public(gateway, conversation_id, [m.as_json() for m in messages]),
                            "handoff": info.handoff_state if info else "none"}, conversation_id, new)
 
 
 @router.get("/api/updates")
-async def updates(request: Request, after: int = 0) -> JSONResponse:
+async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> JSONResponse:
     """Messages newer than `after`; waits up to POLL_SECONDS for one (e.g. a staff reply)."""
     conversation_id = session_id(request)
     if conversation_id is None:
@@ -139,7 +142,7 @@ async def updates(request: Request, after: int = 0) -> JSONResponse:
             return Response(status_code=204)
         messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
     info = await asyncio.to_thread(gateway.store.conversation, conversation_id)
-    return _json(request, {"messages": [m.as_json() for m in messages],
+    return _json(request, {"messages": _public(gateway, conversation_id, [m.as_json() for m in messages]),
                            "handoff": info.handoff_state if info else "none"}, conversation_id, False)
 
 
@@ -152,14 +155,23 @@ def _is_json(request: Request) -> bool:
     return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
-def _turn_json(turn: Turn) -> dict:
+def _public(gateway: Gateway, conversation_id: str, messages: list[dict]) -> list[dict]:
+    """Messages as the browser gets them: each button carries a key, its payload stays on the server."""
+    for item in messages:
+        for button in item.get("buttons") or []:
+            button["payload"] = gateway.button_key(conversation_id, button["payload"])
+    return messages
+
+
+def _turn_json(gateway: Gateway, conversation_id: str, turn: Turn) -> dict:
     shown = [turn.user] if turn.user else []
     messages = [m.as_json() for m in shown]
     for reply in turn.replies:
         messages.append(reply.as_json() if hasattr(reply, "as_json") else
                         {"id": None, "author": "bot", "text": reply.text, "status": "ok",
                          "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons]})
-    return {"messages": messages, "failed": turn.failed, "silent": turn.silent, "reset": turn.deleted}
+    return {"messages": _public(gateway, conversation_id, messages), "failed": turn.failed,
+            "silent": turn.silent, "reset": turn.deleted}
 
 
 @router.post("/api/message")
@@ -172,7 +184,7 @@ async def message(request: Request) -> JSONResponse:
         return _error(texts.TOO_LARGE, 413)
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested ~1,000 deep
         return _error(texts.BAD_REQUEST, 400)
     if not isinstance(data, dict):
         return _error(texts.BAD_REQUEST, 400)
@@ -180,23 +192,28 @@ async def message(request: Request) -> JSONResponse:
     payload, title, typed = data.get("payload"), data.get("title"), data.get("text")
     if data.get("start") is True:
         shown, rasa_message = "/start", "/greet"
-    elif payload is not None:  # a button: "/intent" or "/intent{json}", as Rasa sent it
-        if not (isinstance(payload, str) and payload.startswith("/") and len(payload) <= 1000):
+    elif payload is not None:  # a button: the key of a payload this gateway sent in this conversation
+        if not (isinstance(payload, str) and BUTTON_KEY.fullmatch(payload)):
             return _error(texts.BAD_REQUEST, 400)
-        rasa_message = texts.clean(payload)
+        current = session_id(request)
+        rasa_message = await gateway.issued_payload(current, payload) if current else None
+        if rasa_message is None:
+            return _error(texts.STALE_BUTTON, 409)
         shown = texts.clean(title)[:200] if isinstance(title, str) and texts.clean(title) else rasa_message
     elif isinstance(typed, str):
         shown, problem = texts.check(typed, gateway.settings)
         if problem:
             return _error(problem, 422)
-        rasa_message = shown
+        rasa_message = None  # typed text: Rasa gets it as plain text, never as intent syntax
     else:
         return _error(texts.EMPTY, 422)
     conversation_id, new = _session(request)
+    if not gateway.limits.allow(conversation_id, request.client.host if request.client else None):
+        return _error(texts.SLOW_DOWN, 429)  # not stored: the text stays in the user's input box
     turn = await gateway.turn(conversation_id, "web", shown, rasa_message)
     if turn.deleted:  # the user's data is gone: this browser starts a fresh, unrelated session
         conversation_id, new = "web-" + secrets.token_urlsafe(24), True
-    return _json(request, _turn_json(turn), conversation_id, new)
+    return _json(request, _turn_json(gateway, conversation_id, turn), conversation_id, new)
 
 
 @router.post("/api/restart")

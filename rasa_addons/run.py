@@ -17,6 +17,9 @@ def main() -> None:
         if not token:
             sys.exit("FOUT: RASA_TOKEN ontbreekt; Rasa start niet zonder token voor zijn HTTP API.")
         args += ["--auth-token", token]
+    from rasa_addons.log_redaction import install
+
+    install()  # no tracker dumps with user text in rasa.log (see rasa_addons/log_redaction.py)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *args]

@@ -169,6 +169,18 @@ class Settings(BaseSettings):
     privacy_url: str = Field(default="", description="Web address of the full privacy statement.")
     # --- end issue 10 privacy notice ------------------------------------------------------------
 
+    # --- issue 14: rate limits (bot/rate_limits.py, actions/leads.py) ---------------------------
+    messages_per_minute: int = Field(
+        default=20, ge=1, description="Messages one web chat session or one Telegram chat may send per minute.")
+    ip_messages_per_minute: int = Field(
+        default=120, ge=1, description="Web chat messages per minute from one IP address (all its sessions).")
+    leads_per_hour: int = Field(
+        default=3, ge=1, description="Callback and handoff requests one conversation may make per hour.")
+    log_dir: str = Field(
+        default="", description="Directory for the log files of the stack's processes under make run; "
+        "empty: var/log.")
+    # --- end issue 14 rate limits ---------------------------------------------------------------
+
     # --- issue 10 retention job (staff/retention.py, werkpunt/retention_job.py) ----------------
     retention_time: str = Field(
         default="03:30", description="Time of day (HH:MM, Europe/Amsterdam) the retention job runs in the running "
@@ -247,6 +259,11 @@ class Settings(BaseSettings):
         if value not in ("development", "production"):
             raise ValueError("WERKPUNT_ENV moet development of production zijn")
         return value
+
+    @property
+    def log_path(self) -> Path:
+        """Where `make run` writes the children's log files (LOG_DIR, default var/log)."""
+        return Path(self.log_dir) if self.log_dir else VAR / "log"
 
     @property
     def rasa_base_url(self) -> str:

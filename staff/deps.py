@@ -7,8 +7,9 @@ own transaction before the response goes out.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +19,9 @@ from placement.models import StaffMember, StaffRegion
 from staff import audit, security
 from staff.access import Staff
 from staff.config import StaffConfig
+
+# A row id in a URL: bounded, so /staff/leads/99999999999999999999 is a 422, never an overflow in the database.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 COOKIE = "werkpunt_staff"
 LOGIN_COOKIE = "werkpunt_staff_login"

@@ -61,7 +61,7 @@ def script(message: str) -> list[dict]:
         return [{"text": "Fijn! Wat voor werk zoekt u?"}]
     if message.startswith("/apply_for_vacancy"):
         return [{"text": "Uw sollicitatie is doorgestuurd."}]
-    if message == "/request_data_deletion":
+    if message == "/request_data_deletion" or message == "verwijder mijn gegevens":
         return [{"text": "Weet u het zeker?", "buttons": [{"title": "Ja, wis alles", "payload": "/affirm_delete"}]}]
     if message == "/affirm_delete":
         return [{"text": "Uw gegevens zijn gewist."}, {"custom": {"werkpunt_event": "data_deleted"}}]

@@ -7,6 +7,7 @@ its token: `chat`, `tracker` and `parse` send it as the gateway and the staff wo
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,32 @@ class Stack:
                               timeout=30)
         response.raise_for_status()
         return response.json()
+
+    def conversation_id(self, browser: httpx.Client) -> str:
+        """The web chat conversation behind a browser's session cookie."""
+        from itsdangerous import URLSafeSerializer
+
+        from bot.webchat import COOKIE
+
+        secret = self.settings.gateway_secret.get_secret_value().encode()
+        return URLSafeSerializer(secret, salt="werkpunt-webchat").loads(browser.cookies[COOKIE])
+
+    def button_payloads(self, browser: httpx.Client) -> list[str]:
+        """The payloads behind the button keys the browser got (the gateway keeps them server side)."""
+        from sqlalchemy import select
+
+        from bot.models import ChatMessage
+        from placement.db import make_engine, session_scope
+
+        engine = make_engine(self.settings.database_url)
+        try:
+            with session_scope(engine) as session:
+                rows = session.scalars(select(ChatMessage.buttons).where(
+                    ChatMessage.conversation_id == self.conversation_id(browser), ChatMessage.buttons.is_not(None))
+                    .order_by(ChatMessage.id)).all()
+        finally:
+            engine.dispose()
+        return [b["payload"] for raw in rows for b in json.loads(raw)]
 
     def stop(self) -> None:
         stop(self.procs)

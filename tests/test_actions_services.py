@@ -371,3 +371,32 @@ def test_database_down_gives_a_polite_answer(dead_server, action, slots, expecte
     reply = call(dead_server, action, new_sender(), **slots)
     assert expected in texts(reply)
     assert not any(r.get("custom") for r in reply["responses"])  # never "data_deleted" when nothing was deleted
+
+
+def test_leads_per_conversation_per_hour_are_limited_politely(server, world):
+    sender = new_sender()
+    for n in range(Settings().leads_per_hour):  # the default limit (LEADS_PER_HOUR=3); a repeat updates its lead
+        reply = call(server, "action_submit_callback", sender, user_role="werkgever", contact_name="Jan",
+                     phone=f"+3161234000{n}", location="Gouda", callback_topic=f"Onderwerp {n}")
+        assert "referentienummer" in texts(reply)
+    over = call(server, "action_submit_callback", sender, user_role="werkgever", contact_name="Jan",
+                phone="+31612349999", location="Gouda", callback_topic="Nog een onderwerp")
+    human = call(server, "action_request_human", sender, user_role="werkgever", location="Gouda")
+    for reply in (over, human):
+        assert "U hoeft het niet opnieuw te vragen" in texts(reply) and "referentienummer" not in texts(reply)
+    assert count(world, Lead, Lead.sender_id == sender) == Settings().leads_per_hour
+
+
+@pytest.mark.parametrize("value", [1e308, "Infinity", "1e308", -1, "9" * 500, {"x": 1}])
+def test_poisoned_slot_values_never_crash_an_action(server, world, value):
+    sender = new_sender()
+    for action, slots in (("action_apply_for_vacancy", {"vacancy_id": value}),
+                          ("action_search_jobs", {"job_title": "magazijnmedewerker", "location": "Gouda",
+                                                  "hours": value, "search_page": value}),
+                          ("action_show_more", {"job_title": "magazijnmedewerker", "location": "Gouda",
+                                                "search_page": value}),
+                          ("action_check_application_status", {"vacancy_id": value})):
+        reply = call(server, action, sender, **slots)  # call() asserts the 200
+        assert reply["responses"], action
+    after = call(server, "action_search_jobs", sender, job_title="magazijnmedewerker", location="Gouda")
+    assert "Magazijnmedewerker" in texts(after)  # the session goes on normally

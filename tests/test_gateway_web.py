@@ -75,8 +75,9 @@ async def test_text_turn_and_history(engine, tracker):
         assert started["messages"][-1]["buttons"][0]["title"] == "Ik ben werkgever"
         reply = (await s.client.post("/api/message", json={"text": "Ik zoek werk"})).json()
         assert [m["text"] for m in reply["messages"]] == ["Ik zoek werk", "U zei: Ik zoek werk"]
-        pressed = (await s.client.post("/api/message", json={"payload": "/identify_as_employer",
-                                                             "title": "Ik ben werkgever"})).json()
+        key = started["messages"][-1]["buttons"][0]["payload"]  # a key: the payload stays on the server
+        assert "/" not in key
+        pressed = (await s.client.post("/api/message", json={"payload": key, "title": "Ik ben werkgever"})).json()
         assert pressed["messages"][0]["text"] == "Ik ben werkgever"
         me = conversation_id(s.client, s.gateway)
         assert s.rasa.requests[-1] == {"sender": me, "message": "/identify_as_employer", "metadata": {"channel": "web"}}
@@ -168,10 +169,11 @@ async def test_rasa_slow_gives_fallback_after_the_short_timeout(engine, tracker)
         rasa.gate.set()
 
 
-async def test_empty_rasa_answer_counts_as_failure(engine, tracker):
+async def test_empty_rasa_answer_is_not_an_outage(engine, tracker):
     async with web(engine, tracker, FakeRasa(lambda message: [])) as s:
-        reply = (await s.client.post("/api/message", json={"text": "hallo"})).json()
-        assert reply["failed"]
+        reply = (await s.client.post("/api/message", json={"text": "/back"})).json()
+        assert not reply["failed"] and reply["messages"][-1]["text"] == texts.NO_ANSWER
+        assert [m.status for m in stored(engine, conversation_id(s.client, s.gateway))] == ["ok", "ok"]
 
 
 async def test_handoff_active_stays_silent_and_staff_reply_reaches_the_poller(engine, tracker):
@@ -207,7 +209,9 @@ async def test_data_deletion_erases_everything_and_starts_a_new_session(engine, 
         await s.client.post("/api/message", json={"text": "hallo"})
         me = conversation_id(s.client, s.gateway)
         add_tracker_events(tracker, me)
-        reply = (await s.client.post("/api/message", json={"payload": "/affirm_delete", "title": "Ja"})).json()
+        asked = (await s.client.post("/api/message", json={"text": "verwijder mijn gegevens"})).json()
+        key = asked["messages"][-1]["buttons"][0]["payload"]
+        reply = (await s.client.post("/api/message", json={"payload": key, "title": "Ja"})).json()
         assert reply["reset"] and [m["text"] for m in reply["messages"]] == ["Uw gegevens zijn gewist."]
         assert stored(engine, me) == [] and tracker_event_count(tracker, me) == 0
         with session_scope(engine) as session:
@@ -231,7 +235,10 @@ async def test_message_text_never_reaches_the_log_at_info(engine, tracker, caplo
     caplog.set_level(logging.INFO)
     async with web(engine, tracker) as s:
         await s.client.post("/api/message", json={"text": secret_words})
-        await s.client.post("/api/message", json={"payload": "/affirm_delete", "title": secret_words})
+        asked = (await s.client.post("/api/message", json={"text": "verwijder mijn gegevens"})).json()
+        key = asked["messages"][-1]["buttons"][0]["payload"]  # the issued key of "/affirm_delete"
+        erased = await s.client.post("/api/message", json={"payload": key, "title": secret_words})
+        assert erased.json()["reset"]
     async with web(engine, tracker, rasa_url="http://127.0.0.1:9") as s:
         await s.client.post("/api/message", json={"text": secret_words})  # the failure path logs too
     assert caplog.records and secret_words not in caplog.text

@@ -164,3 +164,14 @@ def test_audit_log_is_append_only_in_the_database(env):
             conn.execute(text("DELETE FROM audit_log"))
     with session_scope(env["engine"]) as s:
         assert s.scalar(select(AuditLog).where(AuditLog.actor == "iemand anders")) is None
+
+
+def test_huge_ids_and_odd_digits_are_refused_not_500(env):
+    client, _ = login(env["base"], "consulent@test.example")
+    for path in ("/staff/leads/99999999999999999999", "/staff/leads/0", "/staff/leads/-1"):
+        assert client.get(path).status_code in (400, 404, 422), path
+    token = csrf_of(client.get("/staff/leads/9001").text)
+    odd = client.post("/staff/leads/9001", data={"csrf_token": token, "assignee": "²", "status": ""})
+    assert odd.status_code == 303  # "²".isdigit() is True, but it is no staff id: nothing assigned
+    with session_scope(env["engine"]) as s:
+        assert s.get(Lead, 9001).assigned_staff_id is None

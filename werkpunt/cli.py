@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import time
 
 import httpx
 
@@ -18,7 +17,8 @@ from werkpunt.database import check_connection, prepare_database, prepare_demo_s
 from werkpunt.production import problems
 from werkpunt.net import port_free
 from werkpunt.replicas import check_replicas, replica_ports
-from werkpunt.stack import start_stack, stop
+from werkpunt.stack import start_children, stop
+from werkpunt.supervisor import GaveUp, Supervisor
 from werkpunt.training import ensure_model
 
 
@@ -87,14 +87,15 @@ def cmd_run(settings: Settings) -> int:
     model = ensure_model(settings)
     # `kill` (SIGTERM) stops the stack as cleanly as Ctrl+C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    procs = start_stack(settings, model, ROOT / "var" / "log")
+    log_dir = settings.log_path
+    specs, procs, env = start_children(settings, model, log_dir)
     say(f"Werkpunt draait. Open http://{settings.host}:{settings.port}/ in uw browser "
         f"(medewerkers: /staff/). Stoppen: Ctrl+C")
     say(telegram_status(settings))
     try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(1)
-        return fail("een van de processen is gestopt; zie var/log/", 1)
+        Supervisor(specs, procs, env, log_dir).run()  # restarts a stopped child; returns only by GaveUp
+    except GaveUp as exc:
+        return fail(f"{exc} Werkpunt stopt.", 1)
     except KeyboardInterrupt:
         say("stoppen...")
         return 0

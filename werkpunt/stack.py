@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -55,12 +56,23 @@ def open_log(path: Path):
     return os.fdopen(fd, "ab")
 
 
-def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subprocess.Popen]:
-    """Start action server, Rasa and the gateway; returns the processes once all answer."""
+@dataclass(frozen=True)
+class Child:
+    """One process of the stack: how to start it and how to see that it answers."""
+
+    name: str
+    cmd: list[str]
+    health: str | None  # None: no HTTP side (the retention job); running is healthy
+    timeout: float  # seconds it may take to answer after a start
+    credentials: dict = field(default_factory=dict)
+
+    def log_path(self, log_dir: Path) -> Path:
+        return log_dir / f"{self.name}.log"
+
+
+def children(settings: Settings, model: Path, env: dict[str, str]) -> list[Child]:
+    """The stack's processes in start order: action server, Rasa, gateway."""
     python = sys.executable
-    env = rasa_environ(settings)
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_dir.chmod(0o700)
     action_health = settings.action_webhook_url.rsplit("/webhook", 1)[0] + "/health"
     specs = [
         ("actieserver", action_command(settings, python), action_health, 60,
@@ -72,33 +84,64 @@ def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subproce
         # The daily retention job (werkpunt/retention_job.py) has no HTTP side: alive is healthy.
         ("bewaartermijn", [python, "-m", "werkpunt.retention_job"], None, 0, {}),
     ]
+    return [Child(*spec) for spec in specs]
+
+
+def spawn(child: Child, env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+    """Start one child, its output appended to its log file, in a process group of its own."""
+    log = open_log(child.log_path(log_dir))
+    proc = subprocess.Popen(child.cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, umask=CHILD_UMASK)
+    log.close()  # the child has its own copy
+    return proc
+
+
+def healthy(child: Child, proc: subprocess.Popen) -> bool:
+    """The child answers its health URL (or, without one, is still running after a moment)."""
+    return wait_http(child.health, child.timeout, proc, **child.credentials) if child.health else alive(proc)
+
+
+def start_stack(settings: Settings, model: Path, log_dir: Path) -> list[subprocess.Popen]:
+    """Start action server, Rasa and the gateway; returns the processes once all answer."""
+    return start_children(settings, model, log_dir)[1]
+
+
+def start_children(settings: Settings, model: Path, log_dir: Path
+                   ) -> tuple[list[Child], list[subprocess.Popen], dict[str, str]]:
+    """Like start_stack, and also what a supervisor needs to start a child again."""
+    env = rasa_environ(settings)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.chmod(0o700)
+    specs = children(settings, model, env)
     # Fast start: every child is started at once and the gateway is waited for first, so the web chat
     # answers within seconds; until Rasa has loaded its model the gateway holds web chat turns
     # (bot/held_turns.py). Then the action server and the Rasa replicas are waited for.
-    specs.insert(0, specs.pop(next(i for i, spec in enumerate(specs) if spec[0] == "gateway")))
+    specs.insert(0, specs.pop(next(i for i, c in enumerate(specs) if c.name == "gateway")))
     procs: list[subprocess.Popen] = []
-    for name, cmd, *_ in specs:
-        log = open_log(log_dir / f"{name}.log")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                umask=CHILD_UMASK)
-        log.close()  # the child has its own copy
-        procs.append(proc)
-        say(f"{name} starten (log: {log_dir / (name + '.log')})")
+    for child in specs:
+        procs.append(spawn(child, env, log_dir))
+        say(f"{child.name} starten (log: {child.log_path(log_dir)})")
     started = time.monotonic()
-    for proc, (name, _, health, timeout, credentials) in zip(procs, specs):
-        if not (wait_http(health, timeout, proc, **credentials) if health else alive(proc)):
+    for proc, child in zip(procs, specs):
+        if not healthy(child, proc):
             stop(procs)
-            raise RuntimeError(f"{name} kwam niet op; kijk in {log_dir / (name + '.log')}")
-        say(f"{name} klaar na {time.monotonic() - started:.1f} s")
-    return procs
+            raise RuntimeError(f"{child.name} kwam niet op; kijk in {child.log_path(log_dir)}")
+        say(f"{child.name} klaar na {time.monotonic() - started:.1f} s")
+    return specs, procs, env
 
 
 def stop(procs: list[subprocess.Popen]) -> None:
     for proc in reversed(procs):
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
     for proc in procs:
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

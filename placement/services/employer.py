@@ -25,10 +25,17 @@ def clean_text(value: object, limit: int = 120) -> str:
     return " ".join(text.split())[:limit]
 
 
+def phone_like(text: str) -> bool:
+    """Seven or more digits in a row, also as "06-1234 5678": a phone number, never hours or an id."""
+    return re.search(r"\d{7,}", re.sub(r"(?<=\d)[ \-.](?=\d)", "", text)) is not None
+
+
+
 def parse_hours(value: object) -> int | None:
     """"24", "24 uur", 24.0 → 24 (1–40); anything else → None."""
-    match = re.search(r"\d{1,3}", str(value or ""))
-    if not match:
+    text = str(value or "")[:200]
+    match = re.search(r"\d{1,3}", text)
+    if not match or phone_like(text):  # "0612345678" is a phone number, not 61 hours
         return None
     hours = int(match.group())
     return hours if 1 <= hours <= 40 else None

@@ -29,12 +29,16 @@ def has_consent(value: object) -> bool:
     return str(value or "").strip().lower() in CONSENT_WORDS
 
 
+MAX_VACANCY_ID = 999_999_999  # nine digits, well inside a 32-bit integer column
+
+
 def parse_vacancy_ref(value: object) -> int | None:
     """"123", "nr. 123", "V-123", 123.0 → 123; no number → None."""
+    # Bounded: an entity value such as 1e308, Infinity or NaN must never crash an action or a query.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return int(value) if value >= 1 else None
-    match = re.search(r"\d{1,9}", str(value or ""))
-    return int(match.group()) if match else None
+        return int(value) if 1 <= value <= MAX_VACANCY_ID else None
+    match = re.search(r"\d{1,9}", str(value or "")[:200])
+    return int(match.group()) if match and int(match.group()) >= 1 else None
 
 
 @dataclass(frozen=True)

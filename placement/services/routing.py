@@ -7,11 +7,13 @@ with the fewest open leads, then the lowest id (deterministic).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from placement.clock import now
 from placement.matching.area import region_code_of
 from placement.models import Candidate, Conversation, Employer, Lead, StaffMember, StaffRegion
 from placement.queries import find_gemeente
@@ -67,6 +69,15 @@ def create_lead(session: Session, kind: str, role: str, region_code: str | None,
     session.add(lead)
     session.flush()
     return lead, routed(session, lead, staff)
+
+
+def recent_leads(session: Session, sender_id: str | None, hours: float = 1.0) -> int:
+    """How many leads this conversation created in the last `hours` (for the per-hour limit)."""
+    if not sender_id:
+        return 0
+    since = now() - dt.timedelta(hours=hours)
+    return session.scalar(select(func.count()).select_from(Lead)
+                          .where(Lead.sender_id == sender_id, Lead.created_at >= since)) or 0
 
 
 def routed(session: Session, lead: Lead, staff: StaffMember | None = None) -> Routed:

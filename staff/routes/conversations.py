@@ -107,7 +107,7 @@ def add_tag(ref: str, request: Request, tag: str = Form(""), remove: str = Form(
 
 
 @router.post("/conversations/{ref}/corrections", name="correct")
-def correct(ref: str, request: Request, event_id: int = Form(...), intent: str = Form(""), entities: str = Form(""),
+def correct(ref: str, request: Request, event_id: int = Form(..., ge=0, le=2**62), intent: str = Form(""), entities: str = Form(""),
             staff: Staff = Depends(csrf_staff), session: Session = Depends(db)) -> Response:
     conversation, _summ = load(request, session, staff, ref)
     cfg = config(request)

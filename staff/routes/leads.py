@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 from placement.models import LEAD_KINDS, LEAD_STATUSES, Conversation, Lead, StaffMember, StaffRegion, Vacancy
 from staff import audit
 from staff.access import Staff, can_see_lead, lead_scope
-from staff.deps import client_ip, csrf_staff, current_staff, db, refuse
+from staff.deps import RowId, client_ip, csrf_staff, current_staff, db, refuse
 from staff.summary import conversation_ref
 from staff.templating import render, url
 
@@ -67,7 +69,7 @@ def _colleagues(session: Session, lead: Lead) -> list:
 
 
 @router.get("/leads/{lead_id}", name="lead")
-def lead_detail(lead_id: int, request: Request, staff: Staff = Depends(current_staff),
+def lead_detail(lead_id: RowId, request: Request, staff: Staff = Depends(current_staff),
                 session: Session = Depends(db)) -> Response:
     lead = _load(request, session, staff, lead_id)
     audit.record(session, "lead.view", staff_id=staff.id, actor=staff.email, target_type="lead", target_id=lead_id,
@@ -80,7 +82,7 @@ def lead_detail(lead_id: int, request: Request, staff: Staff = Depends(current_s
 
 
 @router.post("/leads/{lead_id}", name="update_lead")
-def update_lead(lead_id: int, request: Request, status: str = Form(""), assignee: str = Form(""),
+def update_lead(lead_id: RowId, request: Request, status: str = Form(""), assignee: str = Form(""),
                 note: str = Form(""), staff: Staff = Depends(csrf_staff), session: Session = Depends(db)) -> Response:
     lead = _load(request, session, staff, lead_id)
     changes = []
@@ -89,7 +91,7 @@ def update_lead(lead_id: int, request: Request, status: str = Form(""), assignee
         changes.append(f"status {status}")
     if assignee:
         allowed = {row.id for row in _colleagues(session, lead)} | {staff.id}
-        new = int(assignee) if assignee.isdigit() and int(assignee) in allowed else None
+        new = int(assignee) if re.fullmatch(r"[0-9]{1,9}", assignee) and int(assignee) in allowed else None  # "²".isdigit()
         if assignee == "-":
             new = None
         if (new is not None or assignee == "-") and new != lead.assigned_staff_id:

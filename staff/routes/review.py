@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from placement.models import Conversation, StaffMember
 from staff import audit, review
 from staff.access import Staff, can_see_conversation, conversation_scope
-from staff.deps import client_ip, csrf_staff, current_staff, db, refuse
+from staff.deps import RowId, client_ip, csrf_staff, current_staff, db, refuse
 from staff.models import ConversationSummary, NluCorrection
 from staff.templating import render, url
 
@@ -48,7 +48,7 @@ def export_nlu(request: Request, staff: Staff = Depends(current_staff), session:
 
 
 @router.post("/corrections/{correction_id}/delete", name="delete_correction")
-def delete_correction(correction_id: int, request: Request, staff: Staff = Depends(csrf_staff),
+def delete_correction(correction_id: RowId, request: Request, staff: Staff = Depends(csrf_staff),
                       session: Session = Depends(db)) -> Response:
     row = session.get(NluCorrection, correction_id)
     if row is None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from placement.models import VACANCY_STATUSES, Employer, Gemeente, Vacancy
 from staff import audit
 from staff.access import Staff, can_publish, vacancy_scope
-from staff.deps import client_ip, csrf_staff, current_staff, db, refuse
+from staff.deps import RowId, client_ip, csrf_staff, current_staff, db, refuse
 from staff.templating import render, url
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def vacancies(request: Request, status: str = "concept", herkomst: str = "", pag
 
 
 @router.post("/vacancies/{vacancy_id}/publish", name="publish_vacancy")
-def publish(vacancy_id: int, request: Request, staff: Staff = Depends(csrf_staff),
+def publish(vacancy_id: RowId, request: Request, staff: Staff = Depends(csrf_staff),
             session: Session = Depends(db)) -> Response:
     found = session.execute(select(Vacancy, Gemeente.region_code).join(Gemeente, Gemeente.code == Vacancy.gemeente_code)
                             .where(Vacancy.id == vacancy_id)).first()
