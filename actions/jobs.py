@@ -87,7 +87,7 @@ def _no_results(dispatcher: CollectingDispatcher, result: SearchResult, around: 
     dispatcher.utter_message(
         text=f"Ik zocht naar {label}{around}, binnen {km_text(result.radius_km)} km. Ook verwant werk heb ik "
              "bekeken. Ik vond nu geen open vacatures. U kunt verder weg zoeken of een ander beroep typen. U kunt "
-             "zich ook inschrijven, of vragen of een medewerker u terugbelt.", buttons=buttons)
+             "zich ook inschrijven, of kiezen voor 'Bel mij terug'.", buttons=buttons)
 
 
 async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: int) -> list[dict[str, Any]]:

@@ -30,13 +30,13 @@ def referral_text(intent: str, gemeente: str | None) -> str:
         return ("Heeft u schulden of geldzorgen? U staat er niet alleen voor.\n" + who + "\n"
                 "Gratis advies over rekeningen en rechten krijgt u bij het Juridisch Loket (juridischloket.nl).\n"
                 "Heeft u een beperking? MEE helpt ook (mee.nl).\n"
-                "Wilt u dat iemand met u meekijkt? Een consulent kan u terugbellen.")
+                "Wilt u hulp van een mens? Kies dan een knop.")
     where = f"bij de gemeente {gemeente}" if gemeente else "bij uw gemeente"
-    return ("Of u recht heeft op een uitkering en hoe hoog die is, beslist niet Werkpunt.\n"
+    return ("Werkpunt beslist niet over uw uitkering.\n"
             f"Bijstand vraagt u aan {where} (Werk en Inkomen of de sociale dienst).\n"
             "WW, Wajong en WIA vraagt u aan bij UWV, via uwv.nl.\n"
-            "Heeft u een beperking? MEE helpt gratis met zulke vragen (mee.nl).\n"
-            "Wilt u dat iemand met u meekijkt? Een consulent kan u terugbellen.")
+            "Heeft u een beperking? MEE helpt gratis (mee.nl).\n"
+            "Wilt u hulp van een mens? Kies dan een knop.")
 
 
 def refer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> list:
