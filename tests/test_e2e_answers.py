@@ -27,8 +27,9 @@ class WebChat:
         button = next(b for m in bot for b in m.get("buttons", []) if b["title"] == title)
         return self.press(button["payload"], title)
 
-    def press(self, payload: str, title: str) -> list[dict]:
-        return self._bot(self.client.post("/api/message", json={"payload": payload, "title": title}).json())
+    def press(self, key: str, title: str) -> list[dict]:
+        """Press a button by the key the gateway gave for it (its payload stays on the server)."""
+        return self._bot(self.client.post("/api/message", json={"payload": key, "title": title}).json())
 
     @staticmethod
     def _bot(reply: dict) -> list[dict]:
@@ -42,7 +43,7 @@ def joined(bot: list[dict]) -> str:
 
 def test_employer_gets_the_corrected_facts_with_next_step_and_where_to_check(stack):
     chat = WebChat(stack.gateway)
-    chat.press("/identify_as_employer", "Ik ben werkgever")  # the role button of the greeting
+    chat.choose(chat.say("hallo"), "Ik ben werkgever")  # the role button of the greeting
 
     core = chat.say("hoe werkt de no-riskpolis")
     assert "U betaalt het loon door" in joined(core) and "Meld de ziekte wel op tijd bij UWV" in joined(core)
@@ -70,7 +71,7 @@ def test_employer_gets_the_corrected_facts_with_next_step_and_where_to_check(sta
 
 def test_a_job_seeker_gets_the_job_seekers_version(stack):
     chat = WebChat(stack.gateway)
-    chat.press("/identify_as_jobseeker", "Ik zoek werk")
+    chat.choose(chat.say("hallo"), "Ik zoek werk")
     core = chat.say("hoe werkt loonkostensubsidie?")
     assert "U krijgt loon van het bedrijf" in joined(core)
     assert "U betaalt het loon" not in joined(core)

@@ -37,9 +37,9 @@ def test_everyday_word_finds_work_near_the_place_through_the_web_chat(stack, wor
     with httpx.Client(base_url=stack.gateway, timeout=60) as browser:
         assert browser.get("/").status_code == 200  # session cookie
         reply = browser.post("/api/message", json={"text": f"Ik zoek werk als {word} in {place}"}).json()
+        payloads = stack.button_payloads(browser)  # the browser gets keys; the payloads stay on the server
     bot = [m for m in reply["messages"] if m["author"] == "bot"]
     text = "\n".join(m.get("text") or "" for m in bot)
-    payloads = [b["payload"] for m in bot for b in m.get("buttons", [])]
     ids = [int(p.split('"vacancy_id":"')[1].split('"')[0]) for p in payloads if "vacancy_id" in p]
     assert ids, text
     assert f"rond {place}, binnen 20 km" in text
@@ -52,7 +52,7 @@ def test_everyday_word_finds_work_near_the_place_through_the_web_chat(stack, wor
         first = s.get(Vacancy, ids[0])
         assert first.isco_code == isco  # the same occupation group comes first
     engine.dispose()
-    assert f"{first.title} — zelfde beroep" in text  # each line says why
+    assert f"{first.title} — " in text and "zelfde beroep" in text  # each line says why
     assert text.count(" uur (") >= len(ids)
 
 

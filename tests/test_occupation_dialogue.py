@@ -55,6 +55,7 @@ def server(world, db_url):
 
 def call(base: str, action: str, text: str = "", entities: list | None = None, **slots) -> dict:
     sender = "t-" + uuid.uuid4().hex[:12]
+    slots.setdefault("user_role", "werkzoekende")  # a typed search with the role unknown first asks it (issue 12)
     events = [{"event": "user", "text": text, "parse_data": {"entities": entities or []}}] if text else []
     tracker = {"sender_id": sender, "slots": {name: slots.get(name) for name in SLOTS},
                "latest_message": {"text": text, "intent": {"name": "search_jobs", "confidence": 1.0},
@@ -149,5 +150,6 @@ def test_employer_gets_anonymous_candidates_with_distance_bands(server):
     assert body.count("Kandidaat ") == 2 and "Geheime Naam" not in body and "Kampen" not in body
     assert "binnen 5 km" in body and "binnen 20 km" in body  # Zwolle itself, Kampen at 13 km
     assert "Groningen" not in body
-    unsure = call(server, "action_find_candidates", job_title="bouwplaatsschoonmaker", location="Zwolle")
+    unsure = call(server, "action_find_candidates", job_title="bouwplaatsschoonmaker", location="Zwolle",
+                  user_role="werkgever")
     assert any(p.startswith("/find_candidates{") for p in payloads(unsure))

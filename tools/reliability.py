@@ -71,7 +71,8 @@ class Harness:
                         RASA_URL=f"http://127.0.0.1:{self.ports['rasa']}", RASA_TIMEOUT=str(RASA_TIMEOUT),
                         TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{self.ports['bot']}/bot",
                         TELEGRAM_WEBHOOK_URL="https://werkpunt.example/telegram/webhook",
-                        TELEGRAM_SECRET=WEBHOOK_SECRET, MESSAGES_PER_MINUTE="100000", **{SLOW_FLAG: str(self.flag)})
+                        TELEGRAM_SECRET=WEBHOOK_SECRET, MESSAGES_PER_MINUTE="100000",
+                        IP_MESSAGES_PER_MINUTE="100000", **{SLOW_FLAG: str(self.flag)})
         self.log = open(self.tmp / "processes.log", "ab")
         self.procs = {}
         for name in ("rasa", "bot", "gateway"):

@@ -71,16 +71,18 @@ class Child:
 
 
 def children(settings: Settings, model: Path, env: dict[str, str]) -> list[Child]:
-    """The stack's processes in start order: action server, Rasa, gateway."""
+    """The stack's processes in start order. Fast start: the gateway comes first, so the web chat
+    answers within seconds; until Rasa has loaded its model the gateway holds web chat turns
+    (bot/held_turns.py). Then the action server, the Rasa replicas and the retention job."""
     python = sys.executable
     action_health = settings.action_webhook_url.rsplit("/webhook", 1)[0] + "/health"
     specs = [
-        ("actieserver", action_command(settings, python), action_health, 60,
-         {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
-        *rasa_specs(settings, model, env["RASA_TOKEN"]),  # RASA_REPLICAS of them (werkpunt/replicas.py)
         ("gateway", [python, "-m", "uvicorn", "werkpunt.app:app", "--host", settings.host, "--port", str(settings.port),
                      "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
          f"http://{reachable(settings.host)}:{settings.port}/health", 60, {}),
+        ("actieserver", action_command(settings, python), action_health, 60,
+         {"headers": {"X-Werkpunt-Action-Secret": env["ACTION_SECRET"]}}),
+        *rasa_specs(settings, model, env["RASA_TOKEN"]),  # RASA_REPLICAS of them (werkpunt/replicas.py)
         # The daily retention job (werkpunt/retention_job.py) has no HTTP side: alive is healthy.
         ("bewaartermijn", [python, "-m", "werkpunt.retention_job"], None, 0, {}),
     ]
@@ -112,11 +114,7 @@ def start_children(settings: Settings, model: Path, log_dir: Path
     env = rasa_environ(settings)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_dir.chmod(0o700)
-    specs = children(settings, model, env)
-    # Fast start: every child is started at once and the gateway is waited for first, so the web chat
-    # answers within seconds; until Rasa has loaded its model the gateway holds web chat turns
-    # (bot/held_turns.py). Then the action server and the Rasa replicas are waited for.
-    specs.insert(0, specs.pop(next(i for i, c in enumerate(specs) if c.name == "gateway")))
+    specs = children(settings, model, env)  # every child is started at once, then waited for in order
     procs: list[subprocess.Popen] = []
     for child in specs:
         procs.append(spawn(child, env, log_dir))
