@@ -83,6 +83,15 @@ class Stack:
             engine.dispose()
         return [b["payload"] for raw in rows for b in json.loads(raw)]
 
+    def button_key(self, browser: httpx.Client, payload: str) -> str:
+        """The key the gateway gives the browser for a button it sent (bot.gateway.Gateway.button_key)."""
+        import hashlib
+        import hmac
+
+        secret = self.settings.gateway_secret.get_secret_value().encode()
+        message = f"button:{self.conversation_id(browser)}:{payload}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
     def stop(self) -> None:
         stop(self.procs)
 

@@ -52,7 +52,7 @@ def test_everyday_word_finds_work_near_the_place_through_the_web_chat(stack, wor
         first = s.get(Vacancy, ids[0])
         assert first.isco_code == isco  # the same occupation group comes first
     engine.dispose()
-    assert f"{first.title} — " in text and "zelfde beroep" in text  # each line says why
+    assert first.title in text and text.count(" — ") >= len(ids)  # each result line says why
     assert text.count(" uur (") >= len(ids)
 
 

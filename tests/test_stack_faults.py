@@ -139,6 +139,7 @@ def test_pii_canary_and_killed_children_are_healed(stack, fake_bot_api):
             run(loop, fake.push(fake.text(CHAT_ID, text)))
             run(loop, fake.wait_sent(count + 1, CHAT_ID, timeout=90))
         title = "Ja, wis alles"  # the confirmation button of the deletion question (domain/privacy.yml)
+        run(loop, fake.wait_for(lambda calls: any(title in str(c.params.get("reply_markup")) for c in calls), 90))
         asking = next(c for c in reversed(fake.sent(CHAT_ID)) if title in str(c.params.get("reply_markup")))
         count = len(fake.sent(CHAT_ID))
         run(loop, fake.push(fake.press(CHAT_ID, asking, title)))

@@ -37,13 +37,15 @@ class Chat:
             return set(s.scalars(select(Conversation.id)))
 
     def say(self, text: str | None = None, payload: str | None = None) -> tuple[str, list[str]]:
-        body = {"payload": payload, "title": payload} if payload else {"text": text}
+        """Type `text`, or press the button whose payload is `payload` (by its key, as the page does)."""
+        body = {"payload": self.stack.button_key(self.client, payload), "title": payload} if payload else {"text": text}
         reply = self.client.post("/api/message", json=body).json()
         bot = [m for m in reply["messages"] if m["author"] == "bot"]
         if self.id is None:
             (self.id,) = self._ids() - self.before
+        payloads = {self.stack.button_key(self.client, p): p for p in self.stack.button_payloads(self.client)}
         return ("\n".join(m.get("text") or "" for m in bot),
-                [b["payload"] for m in bot for b in m.get("buttons") or []])
+                [payloads[b["payload"]] for m in bot for b in m.get("buttons") or []])
 
     def row(self) -> Conversation:
         with session_scope(self.engine) as s:
