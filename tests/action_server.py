@@ -45,6 +45,19 @@ def start(database_url: str, log: Path | None = None, **env: str) -> tuple[subpr
     raise RuntimeError("action server did not start within 60 s")
 
 
+def webhook(base: str, action: str, sender: str, slots: dict, latest_message: dict,
+            events: list | None = None) -> dict:
+    """POST what Rasa posts to /webhook (every slot typed "any"); returns {"events": [...], "responses": [...]}."""
+    tracker = {"sender_id": sender, "slots": slots, "latest_message": latest_message, "events": events or [],
+               "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"}
+    domain = {"slots": {name: {"type": "any"} for name in slots}, "responses": {}, "intents": [], "entities": []}
+    reply = httpx.post(f"{base}/webhook", timeout=30, headers=HEADERS,
+                       json={"next_action": action, "sender_id": sender, "tracker": tracker, "domain": domain,
+                             "version": "3.6.21"})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:

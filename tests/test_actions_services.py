@@ -10,7 +10,6 @@ import datetime as dt
 import subprocess
 import uuid
 
-import httpx
 import pytest
 from sqlalchemy import func, select, text
 
@@ -48,19 +47,8 @@ def start_action_server(database_url: str) -> tuple[subprocess.Popen, str]:
 
 def call(base: str, action: str, sender: str, **slots) -> dict:
     """POST what Rasa posts to /webhook; returns {"events": [...], "responses": [...]}."""
-    tracker = {
-        "sender_id": sender, "slots": {name: slots.get(name) for name in SLOTS},
-        "latest_message": {"text": "", "intent": {"name": "test", "confidence": 1.0}, "entities": [],
-                           "metadata": {"channel": "web"}},
-        "events": [], "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen",
-    }
-    domain = {"slots": {name: {"type": "any"} for name in SLOTS}, "responses": {}, "intents": [], "entities": []}
-    reply = httpx.post(f"{base}/webhook", timeout=30, headers=action_server.HEADERS,
-                       json={"next_action": action, "sender_id": sender, "tracker": tracker, "domain": domain,
-                             "version": "3.6.21"})
-    assert reply.status_code == 200, reply.text
-    return reply.json()
+    latest = {"text": "", "intent": {"name": "test", "confidence": 1.0}, "entities": [], "metadata": {"channel": "web"}}
+    return action_server.webhook(base, action, sender, {name: slots.get(name) for name in SLOTS}, latest)
 
 
 def texts(reply: dict) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import httpx
 import pytest
 
 from placement.db import session_scope
@@ -57,17 +56,9 @@ def call(base: str, action: str, text: str = "", entities: list | None = None, *
     sender = "t-" + uuid.uuid4().hex[:12]
     slots.setdefault("user_role", "werkzoekende")  # a typed search with the role unknown first asks it (issue 12)
     events = [{"event": "user", "text": text, "parse_data": {"entities": entities or []}}] if text else []
-    tracker = {"sender_id": sender, "slots": {name: slots.get(name) for name in SLOTS},
-               "latest_message": {"text": text, "intent": {"name": "search_jobs", "confidence": 1.0},
-                                  "entities": entities or [], "metadata": {"channel": "web"}},
-               "events": events, "paused": False, "followup_action": None, "active_loop": {},
-               "latest_action_name": "action_listen"}
-    domain = {"slots": {name: {"type": "any"} for name in SLOTS}, "responses": {}, "intents": [], "entities": []}
-    reply = httpx.post(f"{base}/webhook", timeout=30, headers=action_server.HEADERS,
-                       json={"next_action": action, "sender_id": sender, "tracker": tracker, "domain": domain,
-                             "version": "3.6.21"})
-    assert reply.status_code == 200, reply.text
-    return reply.json()
+    latest = {"text": text, "intent": {"name": "search_jobs", "confidence": 1.0}, "entities": entities or [],
+              "metadata": {"channel": "web"}}
+    return action_server.webhook(base, action, sender, {name: slots.get(name) for name in SLOTS}, latest, events)
 
 
 def texts(reply: dict) -> str:
