@@ -54,7 +54,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def _occupation(uri: str | None, isco: str | None, old_code: str | None) -> str:
+def occupation_label(uri: str | None, isco: str | None, old_code: str | None) -> str:
     if uri or not old_code:
         return label_of(uri, isco) if (uri or isco) else ""
     return old_label(old_code) or label_of(uri, isco)
@@ -74,7 +74,7 @@ def _candidate_lines(candidate: Candidate | None, reason: str) -> list[str]:
     """Anonymous profile: what work, how many hours, how far (band). No name, no place."""
     if candidate is None:
         return ["Er is een nieuwe werkzoekende ingeschreven."]
-    work = _occupation(candidate.esco_uri, candidate.isco_code, candidate.occupation) or "werk"
+    work = occupation_label(candidate.esco_uri, candidate.isco_code, candidate.occupation) or "werk"
     hours = f", {candidate.hours_wanted} uur per week" if candidate.hours_wanted else ""
     lines = [f"Een werkzoekende zoekt werk als {_lower_first(work)}{hours} (kandidaat nr. {candidate.id})."]
     if reason:
