@@ -223,11 +223,13 @@ def expire_closed(session: Session) -> int:
     """Waiting alerts whose vacancy closed (or whose candidate left) before delivery become `verlopen`."""
     gone = select(Vacancy.id).where(Vacancy.status != "open")
     left = select(Candidate.id).where(or_(Candidate.active.is_(False), Candidate.consent_at.is_(None)))
-    result = session.execute(update(Alert).where(
-        Alert.status == "wachtend",
-        or_(Alert.vacancy_id.in_(gone), and_(Alert.candidate_id.is_not(None), Alert.candidate_id.in_(left),
-                                             Alert.pair_key.startswith("e:"))))
-        .values(status="verlopen").execution_options(synchronize_session=False))
+    stale = and_(Alert.status == "wachtend",
+                 or_(Alert.vacancy_id.in_(gone), and_(Alert.candidate_id.in_(left), Alert.pair_key.startswith("e:"))))
+    # read first: most rounds find nothing, and an UPDATE would take SQLite's write lock even then
+    if session.scalar(select(Alert.id).where(stale).limit(1)) is None:
+        return 0
+    result = session.execute(update(Alert).where(stale).values(status="verlopen")
+                             .execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 
