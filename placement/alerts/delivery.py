@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from placement.alerts import quiet_hours
+from placement.alerts.matcher import expire_closed
 from placement.alerts.models import Alert, AlertSubscription
 from placement.alerts.texts import alert_message, digest_message
 from placement.models import Conversation
@@ -52,6 +53,7 @@ def claim_due(session: Session, at: dt.datetime, spec: str = quiet_hours.DEFAULT
     """Claim the Telegram alerts due at `at` and build their messages (none during quiet hours)."""
     if quiet_hours.is_quiet(at, spec):
         return []
+    expire_closed(session)  # a vacancy closed (or a candidate left) before delivery: never sent
     s = AlertSubscription
     rows = session.execute(
         select(Alert.id, s.id, s.conversation_id, s.frequency, s.last_digest_at, Conversation.channel_address)
