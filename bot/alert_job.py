@@ -29,7 +29,7 @@ from bot.rasa_client import Button
 from bot.telegram import send
 from placement import clock as placement_clock
 from placement.alerts import delivery as alert_delivery
-from placement.alerts.matcher import process_events
+from placement.alerts.matcher import expire_closed, process_events
 from placement.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,10 @@ class AlertJob:
 
     def _match(self, at) -> int:
         with session_scope(self._engine) as session:
-            return process_events(session, now=at, quiet=self.gateway.settings.alert_quiet_hours)
+            created = process_events(session, now=at, quiet=self.gateway.settings.alert_quiet_hours)
+        with session_scope(self._engine) as session:  # web chat alerts too: never shown for a closed vacancy
+            expire_closed(session)
+        return created
 
     def _claim(self, at) -> list[alert_delivery.Push]:
         with session_scope(self._engine) as session:
