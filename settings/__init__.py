@@ -230,8 +230,8 @@ class Settings(BaseSettings):
         description="Hours (Europe/Amsterdam, 'from-to') in which no alert is pushed; they wait until the end. "
         "The daily digest goes out at the end hour.")
     retention_alert_days: int = Field(
-        default=90, ge=1, description="Stopped alert subscriptions and their alerts, and alerts that were never "
-        "opened, are deleted this many days after they stopped or were sent.")
+        default=90, ge=1, description="Match alerts that are no longer waiting are deleted this many days after "
+        "they were made; a stopped alert subscription (and its alerts) this many days after it was stopped.")
     # --- end issue 16 engine ------------------------------------------------------------------------
 
     @field_validator("database_url", "tracker_store_url")

@@ -97,7 +97,7 @@ def test_closed_vacancies_are_never_alerted_and_waiting_alerts_expire(session):
     assert alert.vacancy_id == later.id != closed.id
     later.status = "filled"
     session.flush()
-    matcher.process_events(session, now=DAY)
+    assert matcher.expire_closed(session) == 1  # as delivery does before it claims anything
     session.refresh(alert)
     assert alert.status == "verlopen"
 
@@ -196,3 +196,22 @@ def test_texts_carry_the_contracts_payloads_and_a_digest_is_one_message(session)
     assert text.count("Magazijnmedewerker in") == 3 and "1. " in text and "3. " in text
     assert len(buttons) == 7 and buttons[-1]["payload"] == "/alert_stop"
     assert all(len(("p:" + b["payload"]).encode()) <= 64 for b in buttons)  # fits Telegram's callback_data
+
+
+def test_registration_emits_in_its_own_transaction_and_employers_are_told(engine, session):
+    from placement.services.jobseeker import register_candidate
+
+    vac = sup.vacancy(session, "magazijnmedewerker", sup.ZWOLLE, publish=False)
+    sub = sup.employer_subscription(session, vac)
+    session.commit()
+    with pytest.raises(RuntimeError), session_scope(engine) as other:  # a registration that fails: no event
+        register_candidate(other, sender_id="tg-register-rollback", job_title="magazijnmedewerker",
+                           location="Kampen", hours="24", consent="ja")
+        raise RuntimeError("the turn failed")
+    assert matcher.process_events(session, now=DAY) == 0
+    with session_scope(engine) as other:
+        assert register_candidate(other, sender_id="tg-register-ok", job_title="magazijnmedewerker",
+                                  location="Kampen", hours="24", consent="ja").outcome == "ok"
+    assert matcher.process_events(session, now=DAY) == 1
+    [alert] = alerts_of(session, sub)
+    assert "zelfde beroep" in alert.reason.lower() and "binnen 20 km" in alert.reason

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -30,7 +31,7 @@ from placement.alerts.texts import occupation_label
 from placement.clock import now as clock_now
 from placement.matching import scoring as sc
 from placement.matching.area import gemeente_name
-from placement.matching.distance import clamp_radius, km_between
+from placement.matching.distance import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, clamp_radius, km_between, within
 from placement.matching.search import _distance_band  # the employer-side wording of the chat search
 from placement.models import Candidate, Vacancy
 
@@ -41,7 +42,26 @@ ANDER_WERK_PENALTY = {4: 45, 3: 20}  # same unit group / same minor group as a r
 HOURS_PENALTY_PER_HOUR = 8  # after andere_uren: each hour outside the wanted hours costs this much
 SAME_SPAN_PENALTY = 30  # after andere_uren: the very hours span that was rejected
 MAX_ATTEMPTS = 5  # an event that fails this often is given up (logged), so it never blocks the queue
+RADIUS_BANDS = (5, 10, 15, 20, 25, 30, 40, 50, 75, 100)  # km: ring edges of the SQL pre-filter
 CHUNK = 500  # rows per INSERT (SQLite's limit on bound parameters)
+
+
+@lru_cache(maxsize=512)
+def _within_radius(gemeente_code: str):
+    """SQL: the subscriber's gemeente may lie within their own radius of `gemeente_code`. The gemeenten
+    around the vacancy are split into distance rings (`RADIUS_BANDS`); a ring whose inner edge is e km
+    away is read only for subscribers whose radius exceeds e. Each gemeente is one parameter, and
+    Python then checks the exact kilometres. A subscriber without a gemeente matches anywhere, as the
+    chat search does without a place."""
+    sub = AlertSubscription
+    radius = func.coalesce(sub.radius_km, DEFAULT_RADIUS_KM)
+    rings: dict[int, list[str]] = {}
+    for code, km in within(gemeente_code, MAX_RADIUS_KM):
+        inner = max((edge for edge in RADIUS_BANDS if edge < km), default=0)
+        rings.setdefault(inner, []).append(code)
+    terms = [and_(sub.gemeente_code.in_(codes), radius > inner) if inner else sub.gemeente_code.in_(codes)
+             for inner, codes in sorted(rings.items())]
+    return or_(sub.gemeente_code.is_(None), *terms)
 
 
 def _prefix(col, prefix: str):
@@ -128,7 +148,7 @@ def match_vacancy(session: Session, vacancy: Vacancy, at: dt.datetime, spec: str
     where = and_(s.status == "actief", s.kind == "werkzoekende", _prefix(s.isco_code, vacancy.isco_code[:3]))
     query = (select(s.id, s.conversation_id, s.channel, s.frequency, s.candidate_id, s.esco_uri, s.isco_code,
                     s.gemeente_code, s.radius_km, s.hours)
-             .where(where, or_(s.hours.is_(None), s.hours.between(vacancy.hours_min - sc.HOURS_MAX_DIFF,
+             .where(where, _within_radius(vacancy.gemeente_code), or_(s.hours.is_(None), s.hours.between(vacancy.hours_min - sc.HOURS_MAX_DIFF,
                                                                    vacancy.hours_max + sc.HOURS_MAX_DIFF))))
     rows = session.execute(query).all()
     feedback = _rejected(session, "werkzoekende", where) if rows else {}
@@ -200,12 +220,14 @@ def match_candidate(session: Session, cand: Candidate, at: dt.datetime, spec: st
 def insert_alerts(session: Session, rows: list[dict], at: dt.datetime) -> int:
     """Insert alert rows, skipping pairs that exist (ON CONFLICT DO NOTHING); returns how many are new."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Alert.__table__
+    # Core executemany with RETURNING (SQLAlchemy's insertmanyvalues): one compiled statement, cached
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["pair_key"]).returning(table.c.id)
     created = 0
     for start in range(0, len(rows), CHUNK):
-        chunk = [dict(row, status="wachtend", created_at=at) for row in rows[start:start + CHUNK]]
-        statement = (dialect.insert(Alert).values(chunk)
-                     .on_conflict_do_nothing(index_elements=["pair_key"]).returning(Alert.id))
-        created += len(session.execute(statement).all())
+        chunk = [dict(row, status="wachtend", created_at=at, feedback=None, sent_at=None, opened_at=None,
+                      reacted_at=None) for row in rows[start:start + CHUNK]]
+        created += len(session.execute(statement, chunk).all())
     return created
 
 
@@ -220,14 +242,20 @@ def process_event(session: Session, event: AlertEvent, at: dt.datetime, spec: st
 
 
 def expire_closed(session: Session) -> int:
-    """Waiting alerts whose vacancy closed (or whose candidate left) before delivery become `verlopen`."""
-    gone = select(Vacancy.id).where(Vacancy.status != "open")
-    left = select(Candidate.id).where(or_(Candidate.active.is_(False), Candidate.consent_at.is_(None)))
-    result = session.execute(update(Alert).where(
-        Alert.status == "wachtend",
-        or_(Alert.vacancy_id.in_(gone), and_(Alert.candidate_id.is_not(None), Alert.candidate_id.in_(left),
-                                             Alert.pair_key.startswith("e:"))))
-        .values(status="verlopen").execution_options(synchronize_session=False))
+    """Waiting alerts whose vacancy closed (or, for an employer, whose candidate left) become `verlopen`.
+
+    Run before delivery (delivery.claim_due). Correlated EXISTS on primary keys, anchored on the
+    waiting alerts (index ix_alert_status_due), so its cost follows the waiting alerts, not the tables.
+    """
+    closed = select(Vacancy.id).where(Vacancy.id == Alert.vacancy_id, Vacancy.status != "open").exists()
+    left = select(Candidate.id).where(Candidate.id == Alert.candidate_id,
+                                      or_(Candidate.active.is_(False), Candidate.consent_at.is_(None))).exists()
+    stale = and_(Alert.status == "wachtend", or_(closed, and_(Alert.pair_key.startswith("e:"), left)))
+    # read first: most rounds find nothing, and an UPDATE would take SQLite's write lock even then
+    if session.scalar(select(Alert.id).where(stale).limit(1)) is None:
+        return 0
+    result = session.execute(update(Alert).where(stale).values(status="verlopen")
+                             .execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 
@@ -252,5 +280,4 @@ def process_events(session: Session, now: dt.datetime | None = None, limit: int 
             if event.attempts >= MAX_ATTEMPTS:
                 event.processed_at = at
             log.warning("alert event %s failed (%s), attempt %d", event.id, type(exc).__name__, event.attempts)
-    expire_closed(session)
     return created
