@@ -17,9 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import ChatMessage, TelegramDelivery
+from placement.alerts import consent
 from placement.alerts.models import Alert, AlertSubscription
 from placement.db import session_scope
 from placement.matching.area import region_code_of
+from placement.occupation_normaliser import esco_fields
 from tests import alerts_support as sup
 from tests.fake_rasa import tracker_engine
 from tests.staff_support import csrf_of, login, make_staff, workspace
@@ -49,8 +51,11 @@ async def opted_in(s, clock, title: str = "magazijnmedewerker", **subscription) 
     await s.tg.push(s.tg.text(s.chat, "hallo"))
     await s.tg.wait_sent(1, s.chat)
     conversation_id = s.gateway.telegram_conversation_id(s.chat)
-    with session_scope(s.engine) as session:
-        sub = sup.seeker(session, title, sup.ZWOLLE, conversation=conversation_id, **subscription)
+    esco = esco_fields(title)
+    with session_scope(s.engine) as session:  # what the opt-in action stores (actions/alerts.py)
+        sub = consent.subscribe(session, conversation_id=conversation_id, channel="telegram", kind="werkzoekende",
+                                job_title=title, esco_uri=esco["esco_uri"], isco_code=esco["isco_code"],
+                                gemeente_code=sup.ZWOLLE, hours=24, **subscription)
         return conversation_id, sub.id
 
 
