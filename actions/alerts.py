@@ -11,6 +11,7 @@ setting ALERT_QUIET_HOURS).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,7 @@ def frequency_of(tracker: Tracker) -> str | None:
               if e.get("entity") == "alert_frequency"]
     text = " ".join(str(v) for v in values if v) or (tracker.latest_message or {}).get("text") or ""
     text = text.lower()
-    if "dag" in text or "digest" in text:
+    if re.search(r"dagelijks|per dag|elke dag|iedere dag|(één|een|1) keer|digest", text):
         return "dagelijks"
     if any(word in text for word in ("direct", "meteen", "gelijk", "zo snel", "elke keer", "steeds")):
         return "direct"
