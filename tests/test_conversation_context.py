@@ -180,3 +180,102 @@ def test_every_action_sends_only_buttons_that_fit_the_role(actions_base, role):
                     wrong.append(f"{action}: {button}")
     assert ran >= 15 and seen >= 5  # the walk reached the actions and their buttons
     assert not wrong, wrong
+
+
+def _turn(base: str, action: str, before: dict, text: str, intent: str, filled: dict, confidence: float = 0.9,
+          entities: list | None = None, **extra: object) -> dict:
+    """One user turn as Rasa hands it to `action`: slots `before` the message, the message, then the slots
+    Rasa's own extraction `filled` from it (as action_extract_slots does, before the hook runs)."""
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
+               "metadata": {"channel": "web"}}
+    events = [{"event": "slot", "name": k, "value": v} for k, v in before.items()]
+    events += [{"event": "user", "text": text, "parse_data": message}]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in filled.items()]
+    slots = {**WALK_SLOTS, **before, **filled, **extra}
+    return action_server.webhook(base, action, f"ctx-{uuid.uuid4().hex[:10]}", slots, message, events)
+
+
+def _sets(reply: dict) -> dict:
+    return {e["name"]: e["value"] for e in reply["events"] if e.get("event") == "slot"}
+
+
+def _said(reply: dict) -> str:
+    return "\n".join(r.get("text") or "" for r in reply["responses"])
+
+
+def test_hook_a_bare_place_after_the_home_question_is_the_home_gemeente(actions_base):
+    reply = _turn(actions_base, "action_validate_slot_mappings", {"place_question": "home", "location": "Zwolle"},
+                  "kampen", "inform_place", {"location": "kampen"})
+    assert _sets(reply) == {"place_question": None, "home_place": "Kampen", "location": "Zwolle"}
+
+
+def test_hook_a_bare_place_after_the_search_question_is_the_search_place(actions_base):
+    reply = _turn(actions_base, "action_validate_slot_mappings", {"place_question": "search"},
+                  "Het Hogeland", "inform_home_place", {"home_place": "Het Hogeland"})
+    sets = _sets(reply)
+    assert sets["location"] == "Het Hogeland" and sets["home_place"] is None and sets["place_question"] is None
+
+
+def test_hook_a_correction_after_a_search_corrects_the_search_place(actions_base):
+    reply = _turn(actions_base, "action_validate_slot_mappings", {"location": "Zwolle", "place_depends": "search:jobs"},
+                  "niet Zwolle maar Kampen", "correct_place", {"location": "Zwolle"})
+    assert _sets(reply)["location"] == "Kampen"
+
+
+def test_hook_a_correction_after_the_route_corrects_the_home_gemeente(actions_base):
+    reply = _turn(actions_base, "action_validate_slot_mappings",
+                  {"location": "Zwolle", "home_place": "Zwolle", "place_depends": "sheltered_work"},
+                  "ik bedoel Deventer", "correct_place", {"location": "Deventer"})
+    sets = _sets(reply)
+    assert sets["home_place"] == "Deventer" and sets["location"] == "Zwolle"
+
+
+def test_hook_a_short_role_statement_sets_the_role_whatever_the_intent(actions_base):
+    reply = _turn(actions_base, "action_validate_slot_mappings", {"user_role": None}, "werkgever",
+                  "find_candidates", {"user_role": "werkgever"})
+    assert _sets(reply)["user_role"] == "werkgever"
+    reply = _turn(actions_base, "action_validate_slot_mappings", {"user_role": None}, "ik zoek werk", "greet", {})
+    assert _sets(reply)["user_role"] == "werkzoekende"
+
+
+@pytest.mark.parametrize("intent", ["correct_place", "deny"])
+def test_form_a_correction_of_the_answered_location_keeps_the_open_question(actions_base, intent):
+    reply = _turn(actions_base, "validate_registration_form",
+                  {"job_title": "kok", "location": "Zwolle", "requested_slot": "hours"},
+                  "nee, ik bedoel Deventer", intent, {"location": "Deventer", "hours": "nee, ik bedoel Deventer"},
+                  confidence=0.6)
+    assert "Ik heb de plaats aangepast: Deventer." in _said(reply)
+    sets = _sets(reply)
+    assert sets["location"] == "Deventer" and sets["hours"] is None and "requested_slot" not in sets
+
+
+def test_form_an_unknown_corrected_place_keeps_the_old_one(actions_base):
+    reply = _turn(actions_base, "validate_vacancy_form",
+                  {"company_name": "Bakkerij", "job_title": "bakker", "location": "Zwolle", "requested_slot": "hours"},
+                  "nee ik bedoel Atlantis", "correct_place", {"location": "Atlantis"})
+    assert "ken ik niet" in _said(reply) and _sets(reply)["location"] == "Zwolle"
+
+
+def test_correct_place_redoes_the_job_search_with_the_same_title(actions_base):
+    reply = _turn(actions_base, "action_correct_place", {"job_title": "magazijnmedewerker", "location": "Zwolle",
+                                                          "place_depends": "search:jobs", "user_role": "werkzoekende"},
+                  "nee, ik bedoel in Gouda", "correct_place", {"location": "Gouda"})
+    said = _said(reply)
+    assert said.startswith("Ik zoek nu in Gouda.") and "magazijnmedewerker rond Gouda" in said, said
+
+
+def test_correct_place_redoes_the_candidate_search_for_an_employer(actions_base):
+    reply = _turn(actions_base, "action_correct_place", {"job_title": "magazijnmedewerker", "location": "Zwolle",
+                                                          "place_depends": "search:candidates", "user_role": "werkgever"},
+                  "liever in de buurt van Gouda", "correct_place", {"location": "Gouda"})
+    said = _said(reply)
+    assert said.startswith("Ik zoek nu in Gouda.") and "kandidat" in said.lower() and "vacature" not in said.lower()
+
+
+def test_place_answer_without_a_question_asks_what_the_place_is_for(actions_base):
+    reply = _turn(actions_base, "action_place_answer", {"place_depends": None, "user_role": "werkgever",
+                                                         "job_title": None}, "Kampen", "inform_place",
+                  {"location": "Kampen"})
+    payloads = [b["payload"] for r in reply["responses"] for b in r.get("buttons") or []]
+    assert "Kampen" in _said(reply) and payloads == ['/inform_home_place{"location":"Kampen"}',
+                                                      '/find_candidates{"location":"Kampen"}']
