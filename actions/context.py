@@ -176,35 +176,6 @@ class ActionValidateSlotMappings(Action):
             log.warning("could not note role/region on the conversation: %s", str(exc).splitlines()[0])
 
 
-class ActionHomePlaceChanged(Action):
-    """"ik woon in Kampen" / "nee, ik woon in Kampen": confirm, then redo what depended on it."""
-
-    def name(self) -> str:
-        return "action_home_place_changed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from actions.jobseeker import ActionShelteredWorkRoute
-        from actions.referrals import WHERE_DO_YOU_LIVE, refer
-
-        earlier, _ = _turn_events(tracker)
-        text = str((tracker.latest_message or {}).get("text") or "")
-        if _value_before(earlier, "place_question") == "search" and bare_place(text):
-            # A bare "Kampen" NLU read as "ik woon in": it answers the search's place question.
-            from actions.place_answers import ActionPlaceAnswer
-            return await ActionPlaceAnswer().run(dispatcher, tracker, domain)
-        home = tracker.get_slot("home_place")
-        if not home:
-            dispatcher.utter_message(text="Die gemeente ken ik niet. " + WHERE_DO_YOU_LIVE)
-            return [SlotSet("place_question", "home")]
-        dispatcher.utter_message(text=f"Genoteerd: u woont in {home}.")
-        depends = str(tracker.get_slot("place_depends") or "")
-        if depends == "sheltered_work":
-            return await ActionShelteredWorkRoute().run(dispatcher, tracker, domain)
-        if depends.startswith("referral:"):
-            return refer(dispatcher, tracker, depends.split(":", 1)[1])
-        return []
-
-
 def role_route(tracker: Tracker, serves: str) -> str | None:
     """For a search action that serves `serves`: "other" when the user has the other role (an employer's
     "ik zoek een heftruckchauffeur" means candidates), "ask" when a typed request left the role open,

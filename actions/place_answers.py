@@ -12,7 +12,8 @@ before these actions run; they say what changed and redo what depended on it:
   (`place_question`), or, with no question open, a correction of the last search; with nothing to
   redo it asks what the place is for.
 What was done last is in `place_depends`: "search:jobs", "search:candidates", "sheltered_work",
-"referral:<intent>" (set by the actions that used a place).
+"referral:<intent>" (set by the actions that used a place). `action_home_place_changed` ("(nee,) ik woon in
+Kampen", issue 12 item 4) lives here too: it redoes the route or referral that used the home gemeente.
 """
 
 from __future__ import annotations
@@ -79,8 +80,6 @@ class ActionCorrectPlace(Action):
         return "action_correct_place"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from actions.context import ActionHomePlaceChanged
-
         home = str(tracker.get_slot("place_depends") or "").startswith(HOME_DEPENDS)
         place = corrected_place(_text(tracker), _location_entities(tracker))
         if place is None:
@@ -96,8 +95,6 @@ class ActionPlaceAnswer(Action):
         return "action_place_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from actions.context import ActionHomePlaceChanged
-
         earlier, _ = _turn_events(tracker)
         asked = _value_before(earlier, "place_question")
         depends = str(tracker.get_slot("place_depends") or "")
@@ -129,3 +126,31 @@ class ActionPlaceAnswer(Action):
         dispatcher.utter_message(text=f"U noemt {place}. Wat wilt u daar? Kies een knop, of typ uw vraag.",
                                  buttons=buttons)
         return [SlotSet("location", place)]
+
+
+class ActionHomePlaceChanged(Action):
+    """"ik woon in Kampen" / "nee, ik woon in Kampen": confirm, then redo what depended on it."""
+
+    def name(self) -> str:
+        return "action_home_place_changed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        from actions.jobseeker import ActionShelteredWorkRoute
+        from actions.referrals import WHERE_DO_YOU_LIVE, refer
+
+        earlier, _ = _turn_events(tracker)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if _value_before(earlier, "place_question") == "search" and bare_place(text):
+            # A bare "Kampen" NLU read as "ik woon in": it answers the search's place question.
+            return await ActionPlaceAnswer().run(dispatcher, tracker, domain)
+        home = tracker.get_slot("home_place")
+        if not home:
+            dispatcher.utter_message(text="Die gemeente ken ik niet. " + WHERE_DO_YOU_LIVE)
+            return [SlotSet("place_question", "home")]
+        dispatcher.utter_message(text=f"Genoteerd: u woont in {home}.")
+        depends = str(tracker.get_slot("place_depends") or "")
+        if depends == "sheltered_work":
+            return await ActionShelteredWorkRoute().run(dispatcher, tracker, domain)
+        if depends.startswith("referral:"):
+            return refer(dispatcher, tracker, depends.split(":", 1)[1])
+        return []
