@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from settings import ROOT, get_settings
-from tools.nlu_eval import HOLDOUT, REPORTS, holdout_gold, parse, real_gold, score_parsed
+from tools.nlu_eval import HOLDOUT, REPORTS, holdout_gold, parse, real_gold, score_parsed, tune_fallback
 from werkpunt.rasa_env import RASA_BIN, rasa_environ
 
 EXP_MODELS = ROOT / "models" / "exp"
@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         s = result[key]
         print(f"  {key}: macro-F1 {s['intent_macro_f1']:.3f} strict {s['strict_macro_f1']:.3f} "
               f"accuracy {s['intent_accuracy']:.3f}, {s['fell_back']} fell back")
+    result["dev"]["fallback_tuning"] = tune_fallback([g for _, g in dev], parsed[:a])
+    print("  dev fallback grid (strict macro-F1 @ threshold/ambiguity): "
+          + ", ".join(f"{f:.3f} @ {t}/{m}" for f, t, m in result["dev"]["fallback_tuning"]))
     print("  dev weakest: " + ", ".join(f"{n} {f:.2f}" for f, n in result["dev"]["weakest_intents"]))
     print("  holdout entity F1 (exact span): " + ", ".join(f"{k} {v:.3f}" for k, v in result["holdout_entity_f1"].items()))
     if test:

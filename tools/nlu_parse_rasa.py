@@ -13,6 +13,10 @@ import json
 import logging
 import sys
 import warnings
+from pathlib import Path
+
+# Custom pipeline components (rasa_addons/) are found by module path, as `rasa` itself finds them.
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> int:
