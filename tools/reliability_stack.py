@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tools.reliability_fuzz import MIGRATE_LOCK
 from tools.tcp_proxy import TcpProxy
 from werkpunt.net import free_port
 
@@ -68,7 +69,8 @@ class RealStack:
             gateway_secret=uuid.uuid4().hex * 2, rasa_token=uuid.uuid4().hex * 2, action_secret=uuid.uuid4().hex * 2,
             telegram_token="", host="127.0.0.1", rasa_host="127.0.0.1", action_host="127.0.0.1",
             messages_per_minute=100_000, ip_messages_per_minute=100_000, leads_per_hour=100_000)
-        prepare(self.settings.database_url, "small", self.settings.seed, report=None, demo=True)
+        with MIGRATE_LOCK:
+            prepare(self.settings.database_url, "small", self.settings.seed, report=None, demo=True)
         env = rasa_environ(self.settings)
         env["LOG_LEVEL"] = "WARNING"
         action_env = dict(env, DATABASE_URL=via_proxy.render_as_string(hide_password=False))

@@ -37,6 +37,7 @@ class TcpProxy:
 
     def close(self) -> None:
         self.stop()
+        self._call(self._drain())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 
@@ -51,6 +52,12 @@ class TcpProxy:
         for writer in list(self.writers):
             writer.transport.abort()  # a reset, not a polite FIN: what a dead network path looks like
         self.writers.clear()
+
+    async def _drain(self) -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         self.connections += 1
