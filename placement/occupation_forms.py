@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from placement.reference import gemeenten
+from placement.reference import gemeenten, place_aliases
 from placement.text import fold_words
 
 # Words that say something about the job offer but not which job it is: hours, contract, level,
@@ -37,7 +37,7 @@ _MAX_PLACE_WORDS = 4
 @lru_cache
 def _places() -> frozenset[str]:
     """Folded gemeente names ("den haag", "ede"): a place in a title ("Hovenier Zwolle") is not the job."""
-    names = {fold_words(g.name) for g in gemeenten()}
+    names = {fold_words(g.name) for g in gemeenten()} | {fold_words(a) for a in place_aliases()}
     return frozenset(n for n in names if n and len(n.split()) <= _MAX_PLACE_WORDS)
 
 

@@ -158,10 +158,10 @@ def _lookup(key: str, how: str, found: dict, confidence: float) -> bool:
     return True
 
 
-def _lookup_kinds(key: str, found: dict, confidence: float, kinds: tuple[str, ...]) -> None:
+def _lookup_kinds(key: str, found: dict, confidence: float, kinds: tuple[str, ...], how: str = "samenstelling") -> None:
     for entry in _index()[0].get(key, ()):
         if entry.how in kinds:
-            _keep(found, entry, confidence - PENALTY[entry.how], "samenstelling")
+            _keep(found, entry, confidence - PENALTY[entry.how], how)
 
 
 def _keep(found: dict, entry: _Entry, conf: float, how: str) -> None:
@@ -180,7 +180,12 @@ def resolve(text: str | None) -> Resolution:
         return Resolution(raw, ())
     found: dict = {}
     whole = "".join(words)
-    if not _lookup(whole, "exact", found, CONFIDENCE["exact"]):
+    if _lookup(whole, "exact", found, CONFIDENCE["exact"]):
+        # Our synonyms name base forms only; they also decide the female and plural forms ESCO files
+        # elsewhere ("inpakster" is an ESCO alternative label of the machine operator, 8183).
+        for form in base_forms(whole):
+            _lookup_kinds(form, found, CONFIDENCE["vorm"], ("synoniem",), how="vorm")
+    else:
         variants = [whole, *swapped(words)] if len(words) == 2 else [whole]
         if len(words) == 2 and not swapped(words):
             variants.append(words[1] + words[0])
@@ -206,7 +211,12 @@ def resolve(text: str | None) -> Resolution:
             if found:
                 break
     if not found or max(v[0][0] for v in found.values()) < CONFIDENT:
-        _fuzzy(whole, found)
+        core = "".join(w for w in words if w not in GENERIC)
+        # With a separate generic word ("medewerker montage"), only the job word may carry the typo: a
+        # shared "medewerker" makes any "medewerker X" label look close.
+        _fuzzy(core or whole, found)
+        if not found and core != whole:
+            _fuzzy(whole, found)
         if not found and len(words) > 1:
             for word in sorted((w for w in words if w not in GENERIC and len(w) >= 5), key=len, reverse=True)[:2]:
                 _fuzzy(word, found)
@@ -226,12 +236,18 @@ def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"])
     for generic in GENERIC_BY_LENGTH:
         if key.endswith(generic) and len(key) - len(generic) >= 4:
             stem = key[: -len(generic)]
-            for form in dict.fromkeys([stem, stem.removesuffix("s"), stem.removesuffix("s") + "en"]):
+            bare = stem.removesuffix("s")
+            for form in dict.fromkeys([stem, bare, bare + "en", *base_forms(bare)]):  # slagerij → slager
                 _lookup(form, "samenstelling", found, conf)
                 for entry in parts.get(form, ()):
                     _keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
             if found:
                 return
+            # "bouwplaatsmedewerker": the field's own front part ("bouw") when the whole field is unknown.
+            for cut in range(len(bare) - 1, 3, -1):
+                if any(e.how == "synoniem" for e in _index()[0].get(bare[:cut], ())):
+                    _lookup_kinds(bare[:cut], found, conf - 0.06, ("synoniem",))
+                    return
     # The head of a Dutch compound is its last part: "bouwplaatsschoonmaker" is a schoonmaker.
     for cut in range(1, len(key) - SHORT_HEAD + 1):
         head = key[cut:]
