@@ -7,8 +7,10 @@ functions work on folded text (`placement.text.fold_words`): lower case, no acce
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from placement.reference import gemeenten, place_aliases
 from placement.text import fold_words
@@ -113,3 +115,19 @@ def swapped(words: list[str]) -> list[str]:
     if len(words) == 2 and (words[0] in GENERIC) != (words[1] in GENERIC):
         return [words[1] + words[0]]
     return []
+
+
+@lru_cache
+def _english() -> dict[str, str]:
+    path = Path(__file__).resolve().parent / "data" / "occupation_english.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {fold_words(r["english"]): fold_words(r["dutch"]) for r in rows}
+
+
+def from_english(words: list[str]) -> list[str] | None:
+    """"public area cleaner" → ["openbare", "ruimte", "schoonmaker"]; None when no word is English."""
+    lexicon = _english()
+    if not any(w in lexicon for w in words):
+        return None
+    return [part for w in words for part in lexicon.get(w, w).split()]

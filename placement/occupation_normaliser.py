@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from placement.occupation_data import by_uri, esco_occupations, isco_groups, synonyms
-from placement.occupation_forms import GENERIC, base_forms, core_words, swapped
+from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
 from placement.text import fold_words
 
 # Confidence (0-1) = the step that found the match minus a penalty for the kind of label it hit:
@@ -35,6 +35,7 @@ GENERIC_BY_LENGTH = tuple(sorted(GENERIC, key=lambda w: (-len(w), w)))  # fixed 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
 # work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
 SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
+ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
 SHORT_HEAD = 3  # a compound head this short only counts when it is a preferred label or our synonym
 
 
@@ -144,9 +145,14 @@ def _keys_by_start() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in buckets.items()}
 
 
-def _fuzzy_keys(key: str) -> list[str]:
+def _fuzzy_keys(key: str) -> tuple[str, ...]:
+    return _bucket_pair(key[0], key[1:3])
+
+
+@lru_cache(maxsize=512)  # ~10 kB per pair: at most a few MB
+def _bucket_pair(first: str, second_third: str) -> tuple[str, ...]:
     buckets = _keys_by_start()
-    return list(dict.fromkeys(buckets.get(key[0], ()) + buckets.get("+" + key[1:3], ())))
+    return tuple(dict.fromkeys(buckets.get(first, ()) + buckets.get("+" + second_third, ())))
 
 
 def _lookup(key: str, how: str, found: dict, confidence: float) -> bool:
@@ -178,6 +184,22 @@ def resolve(text: str | None) -> Resolution:
     words = core_words(raw, MAX_CHARS)
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
+    found = _matches(words)
+    if not found or max(v[0][0] for v in found.values()) < CONFIDENT:
+        dutch = from_english(words)  # "warehouse worker" → "magazijn medewerker"
+        if dutch and dutch != words:
+            for ident, (score, match) in _matches(dutch).items():
+                conf = round(score[0] - ENGLISH_PENALTY, 3)
+                if ident not in found or conf > found[ident][0][0]:
+                    found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf,
+                                                                      "engels"))
+    ranked = sorted(found.values(), key=lambda v: (-v[0][0], -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label),
+                                                   v[1].label))
+    return Resolution(raw, tuple(match for _, match in ranked[:8]))
+
+
+def _matches(words: list[str]) -> dict:
+    """Every step of the module docstring on the words of one title: {identity: ((conf, rank), match)}."""
     found: dict = {}
     whole = "".join(words)
     if _lookup(whole, "exact", found, CONFIDENCE["exact"]):
@@ -220,9 +242,7 @@ def resolve(text: str | None) -> Resolution:
         if not found and len(words) > 1:
             for word in sorted((w for w in words if w not in GENERIC and len(w) >= 5), key=len, reverse=True)[:2]:
                 _fuzzy(word, found)
-    ranked = sorted(found.values(), key=lambda v: (-v[0][0], -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label),
-                                                   v[1].label))
-    return Resolution(raw, tuple(match for _, match in ranked[:8]))
+    return found
 
 
 def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"]) -> None:
