@@ -145,14 +145,11 @@ def _keys_by_start() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in buckets.items()}
 
 
-def _fuzzy_keys(key: str) -> tuple[str, ...]:
-    return _bucket_pair(key[0], key[1:3])
-
-
-@lru_cache(maxsize=512)  # ~10 kB per pair: at most a few MB
-def _bucket_pair(first: str, second_third: str) -> tuple[str, ...]:
+def _fuzzy_keys(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The two buckets a typo of key is looked for in (searched one by one: merging them per call cost
+    more than the fuzzy match itself)."""
     buckets = _keys_by_start()
-    return tuple(dict.fromkeys(buckets.get(first, ()) + buckets.get("+" + second_third, ())))
+    return buckets.get(key[0], ()), buckets.get("+" + key[1:3], ())
 
 
 def _lookup(key: str, how: str, found: dict, confidence: float) -> bool:
@@ -292,8 +289,12 @@ def _fuzzy(key: str, found: dict) -> None:
     if len(key) < 4:
         return
     for form in [key, *base_forms(key)[:2]]:
-        choices = _fuzzy_keys(form)
-        for match, score, _ in process.extract(form, choices, scorer=fuzz.ratio, limit=4, score_cutoff=FUZZY_CUTOFF):
+        hits: dict[str, float] = {}
+        for choices in _fuzzy_keys(form):
+            for match, score, _ in process.extract(form, choices, scorer=fuzz.ratio, limit=4,
+                                                   score_cutoff=FUZZY_CUTOFF):
+                hits[match] = score
+        for match, score in sorted(hits.items(), key=lambda h: (-h[1], h[0]))[:4]:
             for entry in _index()[0][match]:
                 _keep(found, entry, score / 100 * 0.92 - PENALTY[entry.how] / 2, "tikfout")
 
