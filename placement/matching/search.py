@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import and_, case, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from placement.matching import scoring as sc
@@ -147,7 +147,7 @@ def _rank_vacancies(session: Session, target: Target, home: str | None, radius_k
         order.append(case((getattr(v, instrument).is_(True), 0), else_=1))
     home_name = gemeente_name(home) if home else None
     keyed = []
-    need = SHORTLIST if window.stop is None or count else window.stop
+    need = SHORTLIST if window.stop is None else min(SHORTLIST, window.stop)
     for row in _shortlist(session, query, v.isco_code, target.isco, [*order, v.id], need):
         fit = sc.fit_level(target.uri, target.isco, row.esco_uri, row.isco_code)
         if fit is None:
@@ -171,7 +171,20 @@ def _rank_vacancies(session: Session, target: Target, home: str | None, radius_k
                                 region_name_of(row.gemeente_code), row.hours_min, row.hours_max, row.contract_type,
                                 min(score, 100), reason[:1].upper() + reason[1:], fit, km)
         matches.append(match)
-    return len(keyed), matches
+    total = _count_upto(session, query, v.isco_code, v.id, target.isco, SHORTLIST) if count else len(keyed)
+    return total, matches
+
+
+def _count_upto(session: Session, query, isco_col, id_col, isco: str, cap: int) -> int:
+    """How many rows the search has, counted up to cap ("veel vacatures" above it): a count per tier
+    is cheaper than reading and ranking cap rows to show five."""
+    total = 0
+    for tier in _tiers(isco_col, isco):
+        ids = query.where(tier).with_only_columns(id_col).limit(cap - total).subquery()
+        total += session.execute(select(func.count()).select_from(ids)).scalar_one()
+        if total >= cap:
+            break
+    return total
 
 
 def search_vacancies(session: Session, text: str | None, gemeente_code: str | None, hours: int | None,
