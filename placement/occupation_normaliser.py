@@ -276,7 +276,7 @@ def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"])
                 _lookup_kinds(head, found, conf - 0.06, ("label", "synoniem"))
                 return
             continue
-        if any(_lookup(form, "samenstelling", found, conf - 0.04) for form in forms):
+        if any(_lookup(form, "samenstelling", found, conf - 0.06) for form in forms):
             return
     # Else a known job at the front, often with a linking s: "hoveniersknecht" → hovenier (weak: ask).
     for cut in range(len(key) - 2, 4, -1):
