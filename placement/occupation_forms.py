@@ -83,6 +83,14 @@ def base_forms(key: str) -> list[str]:
     for suffix in ("s", "en", "n"):
         if key.endswith(suffix):
             add(key[: -len(suffix)])
+    if key.endswith("en") and len(key) >= 6:
+        stem = key[:-2]
+        if stem[-1] == stem[-2] and stem[-1] not in VOWELS:
+            add(stem[:-1])  # secretaris-s-en → secretaris
+        if stem[-1] not in VOWELS and stem[-2] in VOWELS and stem[-3] not in VOWELS:
+            add(stem[:-1] + stem[-2] + stem[-1])  # leraren → lerar → leraar (open syllable)
+    if key.endswith("ici"):
+        add(key[:-1] + "us")  # technici → technicus
     for form in [key, *out]:
         if form.endswith("ster"):
             stem = form[:-4]
@@ -92,10 +100,12 @@ def base_forms(key: str) -> list[str]:
                 add(stem + stem[-1] + "er")  # kap-ster → kap-p-er
             if len(stem) >= 3 and stem[-2] == stem[-3] and stem[-2] in VOWELS:
                 add(stem[:-2] + stem[-1] + "er")  # schoonmaak-ster → schoonmak-er
-        for fem, male in (("trice", "teur"), ("euse", "eur"), ("iere", "ier"), ("iste", "ist"), ("ine", "in"),
-                          ("es", ""), ("e", ""), ("in", "")):
+        for fem, male in (("trice", "teur"), ("rice", "eur"), ("euse", "eur"), ("iere", "ier"), ("iste", "ist"),
+                          ("esse", "is"), ("ess", ""), ("ine", "in"), ("es", ""), ("e", ""), ("in", "")):
             if form.endswith(fem):
                 add(form[: -len(fem)] + male)
+                if fem == "es" and len(form) >= 6 and form[-3] not in VOWELS and form[-4] in VOWELS:
+                    add(form[:-3] + form[-4] + form[-3])  # lerares → lerar → leraar
     # Field and activity nouns name the worker through the agent noun: verzorg-ing → verzorg-er,
     # veehoud-erij → veehoud-er, hovenier-s-werk(zaamheden) → hovenier.
     if key.endswith("ing") and len(key) >= 7:

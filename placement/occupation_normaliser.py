@@ -36,6 +36,7 @@ GENERIC_BY_LENGTH = tuple(sorted(GENERIC, key=lambda w: (-len(w), w)))  # fixed 
 # work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
 SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
 ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
+LATER_PART = 0.07
 SHORT_HEAD = 3  # a compound head this short only counts when it is a preferred label or our synonym
 
 
@@ -182,6 +183,9 @@ def resolve(text: str | None) -> Resolution:
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
     found = _matches(words)
+    full = _key(raw[:MAX_CHARS])  # a label typed in full, stop words and all ("… in de weg- en waterbouw")
+    if full != "".join(words):
+        _lookup(full, "exact", found, CONFIDENCE["exact"])
     if not found or max(v[0][0] for v in found.values()) < CONFIDENT:
         dutch = from_english(words)  # "warehouse worker" → "magazijn medewerker"
         if dutch and dutch != words:
@@ -218,8 +222,11 @@ def _matches(words: list[str]) -> dict:
                 if all(w in GENERIC for w in group):
                     continue
                 key = "".join(group)
+                # Dutch titles name the job first and then where ("Schoonmaakmedewerker kantoren"):
+                # a later part that matches too only wins when it is clearly better.
+                later = LATER_PART if found else 0.0
                 for form in [key, *base_forms(key)]:
-                    _lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size))
+                    _lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size) - later)
             if found:
                 break
     if not found:
