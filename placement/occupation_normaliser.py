@@ -261,7 +261,8 @@ def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"])
         if key.endswith(generic) and len(key) - len(generic) >= 4:
             stem = key[: -len(generic)]
             bare = stem.removesuffix("s")
-            for form in dict.fromkeys([stem, bare, bare + "en", *base_forms(bare)]):  # slagerij → slager
+            # slagerij → slager; verzend-medewerker is "medewerker verzending"
+            for form in dict.fromkeys([stem, bare, bare + "en", bare + "ing", *base_forms(bare)]):
                 _lookup(form, "samenstelling", found, conf)
                 for entry in parts.get(form, ()):
                     _keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
