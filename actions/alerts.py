@@ -128,6 +128,8 @@ async def offer_alerts(dispatcher: CollectingDispatcher, tracker: Tracker, event
     """Ask once per conversation whether the person wants alerts, when there is something to match on."""
     if _offered_before(tracker):
         return []
+    if any(e.get("event") == "slot" and e.get("name") == "job_title" and e.get("value") is None for e in events or []):
+        return []  # the search asked which work was meant: one question at a time
     title = _job_title(tracker, events)
 
     def check(session: Session) -> Plan | None:

@@ -111,12 +111,15 @@ class ActionFindCandidates(Action):
             writes=False)
         if found is None:
             return []
+        done = [SlotSet("place_depends", "search:candidates")]  # a place correction redoes this search
+        if not gemeente:
+            done.append(SlotSet("place_question", "search"))  # a bare place next narrows it
         if not found:
             dispatcher.utter_message(
                 text=f"Ik vond nu geen passende kandidaten voor {occ.label}{where}. Een accountmanager kan breder "
                      "zoeken, bijvoorbeeld naar mensen die het vak willen leren. Wilt u teruggebeld worden?",
                 buttons=[CALL_ME, NO_THANKS])
-            return [SlotSet("callback_topic", f"Kandidaten gezocht: {occ.label}{where}"[:200])]
+            return done + [SlotSet("callback_topic", f"Kandidaten gezocht: {occ.label}{where}"[:200])]
         within = f", binnen {km_text(radius.km)} km" if gemeente else ""
         intro = (f"Ik vond {len(found)} kandidaten die passen bij {occ.label}{where}{within}. "
                  "Namen en contactgegevens deel ik hier niet.")
@@ -125,5 +128,5 @@ class ActionFindCandidates(Action):
         text = "\n".join([intro, *(profile_text(n, p) for n, p in enumerate(found, start=1))])
         dispatcher.utter_message(text=text + "\nZal een accountmanager deze kandidaten aan u voorstellen?",
                                  buttons=[CALL_ME, NO_THANKS])
-        return [SlotSet("callback_topic", f"{PROPOSAL_TOPIC}: {occ.label}{where}"[:200])] + await offer_alerts(
+        return done + [SlotSet("callback_topic", f"{PROPOSAL_TOPIC}: {occ.label}{where}"[:200])] + await offer_alerts(
             dispatcher, tracker)  # issue 16: match alerts for the vacancy this conversation reported

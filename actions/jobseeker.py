@@ -173,7 +173,7 @@ class ActionShelteredWorkRoute(Action):
         if route.outcome == "no_location":
             dispatcher.utter_message(text="In welke gemeente woont u? Dan vertel ik waar u beschut werk aanvraagt. "
                                           "Typ bijvoorbeeld: ik woon in Kampen.")
-            return depends
+            return depends + [SlotSet("place_question", "home")]  # a bare "Kampen" answers it
         g, wsp = route.gemeente, route.wsp
         lines = [f"U woont in {g.name}. Beschut werk vraagt u aan bij de gemeente {g.name}.",
                  "U kunt ook zelf bij UWV een advies aanvragen. UWV geeft advies, de gemeente beslist.",

@@ -35,7 +35,12 @@ def show_waiting(engine: Engine, conversation_id: str) -> int:
         with session_scope(engine) as session:
             if session.get(Conversation, conversation_id) is None:
                 return 0
-            alerts = consent.take_waiting(session, conversation_id, limit=PER_RETURN)
+            alerts = []
+            for alert in consent.take_waiting(session, conversation_id, limit=PER_RETURN):
+                if alert.vacancy is None or alert.vacancy.status != "open":  # closed since the alert job's round
+                    alert.status, alert.sent_at = "verlopen", None
+                    continue
+                alerts.append(alert)
             for alert in alerts:
                 text, buttons = alert_message(session, alert)
                 session.add(ChatMessage(conversation_id=conversation_id, author="bot", text=text,

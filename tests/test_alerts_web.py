@@ -26,7 +26,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 def vacancies(engine):
     with session_scope(engine) as s:
         boss = sup.employer(s)
-        return [sup.vacancy(s, "schoonmaker", sup.ZWOLLE, employer_row=boss, publish=False).id for _ in range(3)]
+        ids = [sup.vacancy(s, "schoonmaker", sup.ZWOLLE, employer_row=boss, publish=False).id for _ in range(3)]
+        return ids + [sup.vacancy(s, "schoonmaker", sup.ZWOLLE, status="closed", employer_row=boss, publish=False).id]
 
 
 def _conversation(gateway, cookies) -> str:
@@ -54,10 +55,13 @@ async def test_alerts_on_return_with_buttons_count_and_no_repeats(engine, vacanc
             await client.post("/api/message", json={"start": True})
             conversation = _conversation(gw.gateway, client.cookies)
             first = waiting_alert(engine, conversation, vacancies[0])
+            closed = waiting_alert(engine, conversation, vacancies[3])  # closed before the alert job's next round
 
             back = (await client.get("/api/history")).json()
             alerts = [m for m in back["messages"] if m["text"].startswith("Er is nieuw werk dat bij u past.")]
             assert len(alerts) == 1 and back["alerts_unread"] == 1
+            with session_scope(engine) as s:
+                assert s.get(Alert, closed).status == "verlopen"  # never shown
             assert "Waarom dit bij u past" in alerts[0]["text"]
             assert [b["title"] for b in alerts[0]["buttons"]] == ["Reageer", "Niet voor mij", "Stop berichten"]
             assert all("/" not in b["payload"] for b in alerts[0]["buttons"])  # keys; payloads stay on the server
