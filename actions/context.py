@@ -27,6 +27,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.form_values import sane_hours
 from actions.place_text import bare_place, corrected_place, looks_like_correction
 from placement.db import DatabaseConfigError, engine_for, session_scope
 from placement.queries import find_gemeente
@@ -148,6 +149,10 @@ class ActionValidateSlotMappings(Action):
             role = role_statement(text)
             events.append(SlotSet("user_role", role))
             changed.add("user_role")
+        if "hours" in changed and tracker.get_slot("requested_slot") != "hours":  # the forms check their own
+            hours = sane_hours(tracker.get_slot("hours"))
+            if hours != tracker.get_slot("hours"):
+                events.append(SlotSet("hours", hours or _value_before(earlier, "hours")))
         home = tracker.get_slot("home_place")
         if "home_place" in changed and home:
             gemeente = find_gemeente(str(home))

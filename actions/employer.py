@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.alerts import offer_alerts
 from actions.promises import callback_when
 from actions.search_terms import km_text, search_radius
 from actions.service_support import capital, channel_of, region, slot, unknown_place, who, with_db
@@ -51,7 +52,7 @@ class ActionSubmitVacancy(Action):
                  f"{capital(caller)} belt u {callback_when(route.staff_name)} om de vacature door te nemen. "
                  "Daarna zetten wij de vacature open.",
             buttons=[{"title": "Kandidaten bekijken", "payload": "/find_candidates"}])
-        return [SlotSet("vacancy_id", None)]
+        return [SlotSet("vacancy_id", None)] + await offer_alerts(dispatcher, tracker)  # issue 16: match alerts
 
 
 def profile_text(n: int, profile: CandidateProfile) -> str:
@@ -127,4 +128,5 @@ class ActionFindCandidates(Action):
         text = "\n".join([intro, *(profile_text(n, p) for n, p in enumerate(found, start=1))])
         dispatcher.utter_message(text=text + "\nZal een accountmanager deze kandidaten aan u voorstellen?",
                                  buttons=[CALL_ME, NO_THANKS])
-        return done + [SlotSet("callback_topic", f"{PROPOSAL_TOPIC}: {occ.label}{where}"[:200])]
+        return done + [SlotSet("callback_topic", f"{PROPOSAL_TOPIC}: {occ.label}{where}"[:200])] + await offer_alerts(
+            dispatcher, tracker)  # issue 16: match alerts for the vacancy this conversation reported

@@ -14,6 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.alerts import offer_alerts
 from actions.search_terms import (
     choice_payload,
     job_words,
@@ -170,7 +171,8 @@ class ActionSearchJobs(Action):
             return role_question(dispatcher)
         if route == "other":  # Rasa runs it next; no import between the two flows
             return [FollowupAction("action_find_candidates")]
-        return await show_page(dispatcher, tracker, 0)
+        events = await show_page(dispatcher, tracker, 0)
+        return events + await offer_alerts(dispatcher, tracker, events)  # issue 16: match alerts
 
 
 class ActionShowMore(Action):

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.alerts import offer_alerts
 from actions.promises import application_reply_when
 from actions.service_support import DELETE_HINT, STATUS_TEXT, capital, channel_of, slot, unknown_place, who, with_db
 from placement.matching.scoring import dutch_date
@@ -117,7 +118,7 @@ class ActionSubmitRegistration(Action):
             dispatcher.utter_message(text=reply, buttons=buttons)
             return [SlotSet("vacancy_id", None)]
         dispatcher.utter_message(text="Zal ik vacatures voor u zoeken?", buttons=[SEARCH])
-        return []
+        return await offer_alerts(dispatcher, tracker)  # issue 16: match alerts
 
 
 class ActionCheckApplicationStatus(Action):
