@@ -36,7 +36,7 @@ GENERIC_BY_LENGTH = tuple(sorted(GENERIC, key=lambda w: (-len(w), w)))  # fixed 
 # work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
 SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
 ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
-LATER_PART = 0.07
+LATER_PART = 0.1  # enough that a later field word is no reason to ask (AMBIGUOUS)
 SHORT_HEAD = 3  # a compound head this short only counts when it is a preferred label or our synonym
 
 

@@ -72,3 +72,8 @@ def test_ties_go_to_the_lower_skilled_group_and_synonyms_decide_female_forms():
     assert _top("thuiszorgmedewerkster") == "5322"  # ESCO files the form under 3412 (skill level 3)
     assert _top("inpakster") == "9321"  # our synonym "inpakker" beats ESCO's machine-operator alt label
     assert _top("gastvrouw") == "5131"  # ESCO has gastheer/gastvrouw in 4221 and 5131: label@isco synonym
+
+
+def test_the_job_named_first_beats_a_later_field_word():
+    result = resolve("Schoonmaker kantoren")  # "kantoren" → kantoor (4110) must not make it ambiguous
+    assert result.confident and result.best.isco == "9112"
