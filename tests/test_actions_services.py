@@ -185,7 +185,7 @@ def test_job_search_pages_and_buttons(server, world):
     first = call(server, "action_search_jobs", sender, job_title="magazijnmedewerker", location="Gouda")
     ids = [p for p in buttons(first) if p.startswith("/apply_for_vacancy")]
     assert len(ids) == 5 and ids[0] == '/apply_for_vacancy{"vacancy_id":"301"}' and "/show_more" in buttons(first)
-    assert slot_events(first) == {"search_page": 0.0, "job_title": "magazijnmedewerker"}
+    assert slot_events(first) == {"search_page": 0.0, "job_title": "magazijnmedewerker", "place_depends": "search:jobs"}
     second = call(server, "action_show_more", sender, job_title="magazijnmedewerker", location="Gouda",
                   search_page=0.0)
     third = call(server, "action_show_more", sender, job_title="magazijnmedewerker", location="Gouda",
