@@ -74,6 +74,7 @@ bench: setup
 	@$(APP) -m werkpunt.cli train
 	@$(APP) -m tools.bench_rasa
 	@$(APP) -m tools.bench_stock
+	@$(APP) -m tools.bench_alerts
 
 lock: $(APP_STAMP)
 	@.venv/app/bin/pip freeze --exclude-editable > requirements/app.lock

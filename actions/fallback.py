@@ -18,6 +18,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import NOTICE_SLOTS, notice_values
+from actions.role_buttons import fits_role
 
 # Button labels for "Bedoelt u ...?" (B1 Dutch, from the user's point of view).
 INTENT_LABELS: dict[str, str] = {
@@ -78,7 +79,9 @@ class ActionDefaultAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []
-        options = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS and r["name"] not in NOT_OFFERED][:2]
+        role = tracker.get_slot("user_role")  # never a meaning of the other role (issue 12)
+        options = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS and r["name"] not in NOT_OFFERED
+                   and fits_role("/" + r["name"], role)][:2]
         entities = message.get("entities") or []
         buttons = [{"title": INTENT_LABELS[name], "payload": _payload(name, entities)} for name in options]
         buttons.append({"title": "Iets anders", "payload": "/out_of_scope"})

@@ -20,6 +20,14 @@ def main() -> None:
     from rasa_addons.log_redaction import install
 
     install()  # no tracker dumps with user text in rasa.log (see rasa_addons/log_redaction.py)
+    if os.environ.get("WERKPUNT_VALIDATE_EVERY_TURN") != "1":  # "1": Rasa's own behaviour, for comparison
+        from rasa_addons.slot_validation import install as install_slot_validation
+
+        install_slot_validation()  # no validator call on a turn that set no slot (rasa_addons/slot_validation.py)
+    if os.environ.get("WERKPUNT_TURN_PROFILE"):  # tools/profile_turn.py: timings per turn, no text
+        from rasa_addons.turn_profile import install as install_profile
+
+        install_profile(os.environ["WERKPUNT_TURN_PROFILE"])
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *args]

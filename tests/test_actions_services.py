@@ -217,7 +217,8 @@ def test_registration_then_search_uses_profile(server, world):
         assert cand.consent_at is not None and cand.name is None and cand.phone is None
         assert (cand.occupation, cand.gemeente_code, cand.hours_wanted) == ("magazijnmedewerker", GOUDA, 24)
     found = call(server, "action_search_jobs", sender)  # no slots: the registration fills them in
-    assert "rond Gouda (uit uw inschrijving)" in texts(found) and len(buttons(found)) == 6
+    # Five vacancies and "Meer vacatures"; then the offer of match alerts (issue 16) with its own three.
+    assert "rond Gouda (uit uw inschrijving)" in texts(found) and len(buttons(found)) == 6 + 3
 
 
 def test_apply_is_idempotent_and_notifies_the_consulent(server, world):
