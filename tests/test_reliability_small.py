@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from settings import ROOT
 from tests import action_server
 from tests.conftest import PG_SERVER
-from tools.reliability_fuzz import gateway_campaign
+from tools.reliability_fuzz import WEBHOOK_SECRET, gateway_campaign
 from tools.tcp_proxy import TcpProxy
 from werkpunt.database import migrate
 
@@ -64,6 +65,12 @@ def test_fault_scenarios_small_all_survive_with_nothing_lost():
         lines = [r.rasa_outage(h, "rasa_killed", lambda: h.kill("rasa"), lambda: h.start("rasa"), 2),
                  r.rasa_outage(h, "rasa_slower_than_timeout", h.flag.touch, h.flag.unlink, 2),
                  r.gateway_restart(h), *r.telegram_lines(h), r.telegram_refusals(h)]
+        for date in (7.094018278078124e16, 1.36472781534498e267):  # found by make reliability: a 500 before
+            update = {"update_id": 5, "message": {"message_id": 1, "date": date, "text": "x", "chat": {"id": 5,
+                      "type": "private"}, "from": {"id": 5, "is_bot": False, "first_name": "F"}}}
+            response = httpx.post(f"{h.base}/telegram/webhook", json=update,
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+            assert response.status_code == 400, response.text
     finally:
         h.close()
     assert len(lines) == 6
