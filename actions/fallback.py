@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import role_question
+from actions.context import ROLE_BUTTONS
 from actions.privacy import NOTICE_SLOTS, notice_values
 from actions.role_buttons import fits_role
 
@@ -87,7 +87,13 @@ class ActionDefaultAskAffirmation(Action):
         role = tracker.get_slot("user_role")  # never a meaning of the other role (issue 12)
         top_two = [r.get("name") for r in ranking if r.get("name") not in NOT_OFFERED][:2]
         if not role and set(top_two) == EITHER_SEARCH:
-            return role_question(dispatcher)
+            # The chosen button carries the job and place: the fallback's undo keeps only the button's message.
+            found = {e["entity"]: e["value"] for e in message.get("entities") or []
+                     if e.get("entity") in SLOT_ENTITIES and e.get("value")}
+            suffix = json.dumps(found, ensure_ascii=False, separators=(",", ":")) if found else ""
+            dispatcher.utter_message(response="utter_ask_role", buttons=[
+                {"title": b["title"], "payload": b["payload"] + suffix} for b in ROLE_BUTTONS])
+            return []
         options = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS and r["name"] not in NOT_OFFERED
                    and fits_role("/" + r["name"], role)][:2]
         entities = message.get("entities") or []
