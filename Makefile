@@ -19,7 +19,7 @@ help:
 	@echo "make test      run the whole test suite"
 	@echo "make nlu-eval  evaluate NLU on held-out data (reports in reports/)"
 	@echo "make bench     benchmarks: matching, gateway overhead, Rasa per-turn cost"
-	@echo "make reliability  fault scenarios and fuzz campaigns (JSON lines; about 10 minutes)"
+	@echo "make reliability  fault scenarios and fuzz campaigns (JSON lines; about 30 minutes)"
 
 # An environment is complete only when its stamp exists; an interrupted install is redone from scratch.
 $(APP_STAMP): requirements/app.lock pyproject.toml
@@ -74,6 +74,7 @@ bench: setup
 	@$(APP) -m werkpunt.cli train
 	@$(APP) -m tools.bench_rasa
 	@$(APP) -m tools.bench_stock
+	@$(APP) -m tools.bench_alerts
 
 lock: $(APP_STAMP)
 	@.venv/app/bin/pip freeze --exclude-editable > requirements/app.lock

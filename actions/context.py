@@ -27,6 +27,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.form_values import sane_hours
+from actions.place_text import bare_place, corrected_place, looks_like_correction
 from placement.db import DatabaseConfigError, engine_for, session_scope
 from placement.queries import find_gemeente
 from placement.services.context import note_context
@@ -41,7 +43,16 @@ JOBSEEKER_WORDS = re.compile(r"\b(werk|baan|baantje|banen|vacatures?|job|jobs|so
                              r"werkloos|uitkering|inschrijven)\b", re.I)
 EMPLOYER_WORDS = re.compile(r"\b(personeel|medewerkers?|kandidaten|kandidaat|collega'?s?|mensen|krachten|"
                             r"iemand|werknemers?|bedrijf|zaak|vacature plaatsen|aannemen)\b", re.I)
+# Short statements of who the user is (issue 12 item 4), checked against the whole message.
+EMPLOYER_STATEMENT = re.compile(r"(?:(?:ik ben|wij zijn|we zijn)\s+(?:een\s+)?)?(?:werkgever|ondernemer|"
+                                r"bedrijf|werkgevers)(?:\s+hier)?|(?:wij|we|ik)\s+zoek(?:en)?\s+(?:nieuw\s+)?"
+                                r"(?:personeel|medewerkers|mensen|werknemers)|ik heb een (?:eigen )?bedrijf")
+JOBSEEKER_STATEMENT = re.compile(r"(?:(?:ik ben|wij zijn|we zijn)\s+(?:een\s+)?)?(?:werkzoekende|werkloos|"
+                                 r"op zoek naar werk)|ik zoek (?:een\s+)?(?:werk|baan|baantje)|"
+                                 r"ik ben op zoek naar (?:een\s+)?(?:werk|baan)|werk zoeken|(?:een\s+)?baan zoeken")
 CONTEXT_SLOTS = ("user_role", "location", "home_place")
+PLACE_FORMS = {"vacancy_form", "registration_form"}  # the forms that ask for `location`
+HOME_DEPENDS = ("sheltered_work", "referral:")  # place_depends values that used the home gemeente
 ROLE_BUTTONS = [{"title": "Ik zoek personeel", "payload": "/find_candidates"},
                 {"title": "Ik zoek werk", "payload": "/search_jobs"}]
 
@@ -58,6 +69,51 @@ def _value_before(earlier: list[dict], name: str) -> Any:
         if event.get("event") == "slot" and event.get("name") == name:
             return event.get("value")
     return None
+
+
+def role_statement(text: str) -> str | None:
+    """The role of a short statement of who the user is ("werkgever", "ik ben werkgever", "wij zoeken
+    personeel", "ik zoek werk"), whatever intent NLU read; None for anything longer or unclear."""
+    words = " ".join(str(text or "").lower().split()).strip(" .!?,")
+    if EMPLOYER_STATEMENT.fullmatch(words):
+        return "werkgever"
+    if JOBSEEKER_STATEMENT.fullmatch(words):
+        return "werkzoekende"
+    return None
+
+
+def place_events(tracker: Tracker, earlier: list[dict], changed: set, text: str, intent: str | None) -> list:
+    """Which slot a place in this turn fills, from what the conversation did (actions/place_answers.py):
+
+    - a correction ("nee, ik bedoel Deventer"): inside a form its `location`; outside one, the place the
+      last place-dependent answer used (`place_depends`: a search → `location`, the beschut werk route or
+      a referral → `home_place`);
+    - a bare place ("Kampen") after the bot's place question (`place_question`): "home" → `home_place`,
+      "search" → `location`.
+    A place NLU put into the other slot this turn is set back to what it was.
+    """
+    asked = tracker.get_slot("place_question")
+    events: list = [SlotSet("place_question", None)] if asked else []
+    in_form = (tracker.active_loop or {}).get("name") in PLACE_FORMS
+    entities = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+                if e.get("entity") == "location" and e.get("value")]
+    target, place = None, None
+    if intent == "correct_place" or (intent in ("deny", "nlu_fallback") and looks_like_correction(text)):
+        place = corrected_place(text, entities)
+        depends = str(tracker.get_slot("place_depends") or "")
+        target = "location" if in_form or not depends.startswith(HOME_DEPENDS) else "home_place"
+    elif (asked in ("home", "search") or intent == "inform_place") and not in_form:
+        place = bare_place(text) or (corrected_place(text, entities) if intent == "inform_place" else None)
+        depends = str(tracker.get_slot("place_depends") or "")
+        home = asked == "home" or (not asked and depends.startswith(HOME_DEPENDS))
+        target = "home_place" if home else "location"
+    if not place or not target:
+        return events
+    other = "location" if target == "home_place" else "home_place"
+    events.append(SlotSet(target, place))
+    if other in changed:
+        events.append(SlotSet(other, _value_before(earlier, other)))
+    return events
 
 
 def role_in_text(text: str) -> str | None:
@@ -87,15 +143,30 @@ class ActionValidateSlotMappings(Action):
         role = tracker.get_slot("user_role")
         if "user_role" in changed and intent not in EXPLICIT_ROLE_INTENTS and not text.startswith("/"):
             before = _value_before(earlier, "user_role")
-            role = before or role_in_text(text)
+            role = role_statement(text) or before or role_in_text(text)
             events.append(SlotSet("user_role", role))
+        elif role_statement(text) and role_statement(text) != role:  # "werkgever", read as another intent
+            role = role_statement(text)
+            events.append(SlotSet("user_role", role))
+            changed.add("user_role")
+        if "hours" in changed and tracker.get_slot("requested_slot") != "hours":  # the forms check their own
+            hours = sane_hours(tracker.get_slot("hours"))
+            if hours != tracker.get_slot("hours"):
+                events.append(SlotSet("hours", hours or _value_before(earlier, "hours")))
         home = tracker.get_slot("home_place")
         if "home_place" in changed and home:
             gemeente = find_gemeente(str(home))
             home = gemeente.name if gemeente else None
             events.append(SlotSet("home_place", home))
+        place = place_events(tracker, earlier, changed, text, intent)
+        events += place
+        for event in place:
+            changed.add(event["name"])
+            home = event["value"] if event["name"] == "home_place" else home
         if changed & set(CONTEXT_SLOTS):
-            await self._note(tracker.sender_id, role, home, tracker.get_slot("location"))
+            location = next((e["value"] for e in reversed(place) if e["name"] == "location"),
+                            tracker.get_slot("location"))
+            await self._note(tracker.sender_id, role, home, location)
         return events
 
     @staticmethod
@@ -108,29 +179,6 @@ class ActionValidateSlotMappings(Action):
             await asyncio.to_thread(unit)
         except (SQLAlchemyError, DatabaseConfigError) as exc:
             log.warning("could not note role/region on the conversation: %s", str(exc).splitlines()[0])
-
-
-class ActionHomePlaceChanged(Action):
-    """"ik woon in Kampen" / "nee, ik woon in Kampen": confirm, then redo what depended on it."""
-
-    def name(self) -> str:
-        return "action_home_place_changed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from actions.jobseeker import ActionShelteredWorkRoute
-        from actions.referrals import WHERE_DO_YOU_LIVE, refer
-
-        home = tracker.get_slot("home_place")
-        if not home:
-            dispatcher.utter_message(text="Die gemeente ken ik niet. " + WHERE_DO_YOU_LIVE)
-            return []
-        dispatcher.utter_message(text=f"Genoteerd: u woont in {home}.")
-        depends = str(tracker.get_slot("place_depends") or "")
-        if depends == "sheltered_work":
-            return await ActionShelteredWorkRoute().run(dispatcher, tracker, domain)
-        if depends.startswith("referral:"):
-            return refer(dispatcher, tracker, depends.split(":", 1)[1])
-        return []
 
 
 def role_route(tracker: Tracker, serves: str) -> str | None:

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.alerts import offer_alerts
 from actions.promises import callback_when
 from actions.search_terms import km_text, search_radius
 from actions.service_support import capital, channel_of, region, slot, unknown_place, who, with_db
@@ -51,7 +52,7 @@ class ActionSubmitVacancy(Action):
                  f"{capital(caller)} belt u {callback_when(route.staff_name)} om de vacature door te nemen. "
                  "Daarna zetten wij de vacature open.",
             buttons=[{"title": "Kandidaten bekijken", "payload": "/find_candidates"}])
-        return [SlotSet("vacancy_id", None)]
+        return [SlotSet("vacancy_id", None)] + await offer_alerts(dispatcher, tracker)  # issue 16: match alerts
 
 
 def profile_text(n: int, profile: CandidateProfile) -> str:
@@ -110,12 +111,15 @@ class ActionFindCandidates(Action):
             writes=False)
         if found is None:
             return []
+        done = [SlotSet("place_depends", "search:candidates")]  # a place correction redoes this search
+        if not gemeente:
+            done.append(SlotSet("place_question", "search"))  # a bare place next narrows it
         if not found:
             dispatcher.utter_message(
                 text=f"Ik vond nu geen passende kandidaten voor {occ.label}{where}. Een accountmanager kan breder "
                      "zoeken, bijvoorbeeld naar mensen die het vak willen leren. Wilt u teruggebeld worden?",
                 buttons=[CALL_ME, NO_THANKS])
-            return [SlotSet("callback_topic", f"Kandidaten gezocht: {occ.label}{where}"[:200])]
+            return done + [SlotSet("callback_topic", f"Kandidaten gezocht: {occ.label}{where}"[:200])]
         within = f", binnen {km_text(radius.km)} km" if gemeente else ""
         intro = (f"Ik vond {len(found)} kandidaten die passen bij {occ.label}{where}{within}. "
                  "Namen en contactgegevens deel ik hier niet.")
@@ -124,4 +128,5 @@ class ActionFindCandidates(Action):
         text = "\n".join([intro, *(profile_text(n, p) for n, p in enumerate(found, start=1))])
         dispatcher.utter_message(text=text + "\nZal een accountmanager deze kandidaten aan u voorstellen?",
                                  buttons=[CALL_ME, NO_THANKS])
-        return [SlotSet("callback_topic", f"{PROPOSAL_TOPIC}: {occ.label}{where}"[:200])]
+        return done + [SlotSet("callback_topic", f"{PROPOSAL_TOPIC}: {occ.label}{where}"[:200])] + await offer_alerts(
+            dispatcher, tracker)  # issue 16: match alerts for the vacancy this conversation reported

@@ -17,7 +17,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import ROLE_BUTTONS
 from actions.privacy import NOTICE_SLOTS, notice_values
+from actions.role_buttons import fits_role
 
 # Button labels for "Bedoelt u ...?" (B1 Dutch, from the user's point of view).
 INTENT_LABELS: dict[str, str] = {
@@ -56,6 +58,10 @@ INTENT_LABELS: dict[str, str] = {
 NOT_OFFERED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "stop"}
 TELEGRAM_PAYLOAD_LIMIT = 64  # bytes of callback_data; longer payloads lose their entities
 SLOT_ENTITIES = ("job_title", "location", "hours", "vacancy_id")
+# "ik zoek een heftruckchauffeur in Tilburg": NLU often cannot tell these two apart, and only the role
+# can. With no role known the question is the role question (the slots of the request stay set, so the
+# chosen button repeats it); with a role, fits_role below keeps only that role's search.
+EITHER_SEARCH = {"search_jobs", "find_candidates"}
 
 
 def _payload(intent: str, entities: list[dict[str, Any]]) -> str:
@@ -78,7 +84,18 @@ class ActionDefaultAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []
-        options = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS and r["name"] not in NOT_OFFERED][:2]
+        role = tracker.get_slot("user_role")  # never a meaning of the other role (issue 12)
+        top_two = [r.get("name") for r in ranking if r.get("name") not in NOT_OFFERED][:2]
+        if not role and set(top_two) == EITHER_SEARCH:
+            # The chosen button carries the job and place: the fallback's undo keeps only the button's message.
+            found = {e["entity"]: e["value"] for e in message.get("entities") or []
+                     if e.get("entity") in SLOT_ENTITIES and e.get("value")}
+            suffix = json.dumps(found, ensure_ascii=False, separators=(",", ":")) if found else ""
+            dispatcher.utter_message(response="utter_ask_role", buttons=[
+                {"title": b["title"], "payload": b["payload"] + suffix} for b in ROLE_BUTTONS])
+            return []
+        options = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS and r["name"] not in NOT_OFFERED
+                   and fits_role("/" + r["name"], role)][:2]
         entities = message.get("entities") or []
         buttons = [{"title": INTENT_LABELS[name], "payload": _payload(name, entities)} for name in options]
         buttons.append({"title": "Iets anders", "payload": "/out_of_scope"})

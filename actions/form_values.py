@@ -99,6 +99,12 @@ def check_hours(text: object) -> Checked:
     return Checked(str(hours))
 
 
+def sane_hours(value: object) -> str | None:
+    """The `hours` slot as Rasa filled it from an entity, made safe: a number of hours 1-40 ("24"), or None.
+    NLU sometimes tags a phone number ("mijn nummer is 0612345678") as `hours`; it must never stay there."""
+    return check_hours(value).value
+
+
 # Gemeente names that are also everyday Dutch words ("het best", "de buren"): inside a longer
 # answer they only count when capitalised.
 COMMON_WORD_PLACES = {"best", "buren", "putten", "sluis", "beek", "goes", "laren", "bergen", "stein", "hulst", "ede"}

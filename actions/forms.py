@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import form_values as fv
+from actions.place_text import corrected_place, looks_like_correction
 from actions.service_support import bounded_int
 
 CONTINUE = "form_continue"
@@ -95,6 +96,16 @@ class Turn:
         return lowered.rstrip().endswith("?") or lowered.startswith(QUESTION_WORDS)
 
 
+def _before_turn(tracker: Tracker, slot: str) -> Any:
+    """The value `slot` had before the latest user message (slot filling of this turn undone)."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 class EscapableFormValidation(FormValidationAction, ABC):
     """Shared turn logic; subclasses name the form, its slots and special slot checks."""
 
@@ -132,6 +143,8 @@ class EscapableFormValidation(FormValidationAction, ABC):
             return [ActionExecutionRejected(self.form_name())]
         if requested == CONTINUE:
             return self._answer_to_continue(turn, tracker, dispatcher)
+        if "location" in self.form_slots and requested != "location" and self._is_correction(turn, requested):
+            return self._correct_location(turn, tracker, requested, dispatcher)
         if turn.is_(ESCAPE_INTENTS):
             if requested == "registration_consent" and turn.intent == "deny":
                 dispatcher.utter_message(text=CONSENT_NEEDED)
@@ -186,6 +199,28 @@ class EscapableFormValidation(FormValidationAction, ABC):
             if checked.ok:
                 events.append(SlotSet(pending, checked.value))
         return events  # the form asks the next open question
+
+    @staticmethod
+    def _is_correction(turn: Turn, requested: str) -> bool:
+        """"nee, ik bedoel Deventer" after the location was answered (issue 12 item 5): also when NLU read
+        "nee" as deny; not at a free-text question, where "maar" and a place can be part of the answer."""
+        if turn.is_payload:
+            return False
+        return turn.is_({"correct_place"}, 0.5) or (requested not in FREE_TEXT and looks_like_correction(turn.text))
+
+    def _correct_location(self, turn: Turn, tracker: Tracker, requested: str,
+                          dispatcher: CollectingDispatcher) -> list[EventType]:
+        """Store the corrected place; the open question is asked again, so the form goes on where it was."""
+        entities = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or []
+                    if e.get("entity") == "location"]
+        checked = self.check("location", corrected_place(turn.text, entities) or turn.text, tracker)
+        events: list[EventType] = [SlotSet(requested, None)]
+        if not checked.ok:
+            dispatcher.utter_message(text=checked.hint or "Die plaats ken ik niet.")
+            return events + [SlotSet("location", _before_turn(tracker, "location")),
+                             SlotSet("form_errors", self._errors(tracker))]
+        dispatcher.utter_message(text=f"Ik heb de plaats aangepast: {checked.value}.")
+        return events + [SlotSet("location", checked.value), SlotSet("form_errors", 0)]
 
     def _ask_to_continue(self) -> list[EventType]:
         # A SlotSet besides requested_slot keeps Rasa from rejecting the form for "nothing filled".

@@ -14,6 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.alerts import offer_alerts
 from actions.search_terms import (
     choice_payload,
     job_words,
@@ -90,7 +91,10 @@ def _no_results(dispatcher: CollectingDispatcher, result: SearchResult, around: 
              "zich ook inschrijven, of kiezen voor 'Bel mij terug'.", buttons=buttons)
 
 
-async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: int) -> list[dict[str, Any]]:
+async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: int,
+                    typed_title: bool = True) -> list[dict[str, Any]]:
+    """One page of the search. `typed_title=False`: keep the job title of the slot (a place correction
+    redoes the same search; its words are no job)."""
     title, place = slot(tracker, "job_title", 80), slot(tracker, "location", 80)
     if place and find_gemeente(place) is None:
         dispatcher.utter_message(text=unknown_place(place, suggest_gemeenten(place)))
@@ -98,7 +102,7 @@ async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: in
     hours = parse_hours(tracker.get_slot("hours"))
     radius = search_radius(tracker)
     what = title
-    if page == 0:  # a new search: a job typed now beats the slot left by an earlier search
+    if page == 0 and typed_title:  # a new search: a job typed now beats the slot left by an earlier search
         tagged = any(e.get("entity") == "job_title" for e in (tracker.latest_message or {}).get("entities") or [])
         typed = job_words(tracker, place)
         if not tagged and typed and resolve(typed).best is not None:
@@ -110,7 +114,7 @@ async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: in
         return []
     if found.outcome == "ask_location":
         dispatcher.utter_message(text="In welke plaats zoekt u werk? Typ de naam van de gemeente.")
-        return [SlotSet("search_page", 0.0), SlotSet("job_title", title)]
+        return [SlotSet("search_page", 0.0), SlotSet("job_title", title), SlotSet("place_question", "search")]
     if found.outcome in ("ask_title", "unknown_title"):
         first = "Ik herken dit niet als beroep. " if found.outcome == "unknown_title" else ""
         dispatcher.utter_message(text=f"{first}Welk werk zoekt u? Typ een beroep of een vakgebied, bijvoorbeeld "
@@ -126,7 +130,8 @@ async def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, page: in
     if radius.note and page == 0:
         dispatcher.utter_message(text=radius.note)
     around = f" rond {found.place}" + (" (uit uw inschrijving)" if found.from_profile else "")
-    events = [SlotSet("search_page", float(page)), SlotSet("job_title", result.target.label)]
+    events = [SlotSet("search_page", float(page)), SlotSet("job_title", result.target.label),
+              SlotSet("place_depends", "search:jobs")]  # a place correction redoes this search
     if not result.matches:
         if page > 0:
             dispatcher.utter_message(text="Er zijn geen andere vacatures meer. Zoek gerust op een ander beroep of "
@@ -166,7 +171,8 @@ class ActionSearchJobs(Action):
             return role_question(dispatcher)
         if route == "other":  # Rasa runs it next; no import between the two flows
             return [FollowupAction("action_find_candidates")]
-        return await show_page(dispatcher, tracker, 0)
+        events = await show_page(dispatcher, tracker, 0)
+        return events + await offer_alerts(dispatcher, tracker, events)  # issue 16: match alerts
 
 
 class ActionShowMore(Action):

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.alerts import offer_alerts
 from actions.promises import application_reply_when
 from actions.service_support import DELETE_HINT, STATUS_TEXT, capital, channel_of, slot, unknown_place, who, with_db
 from placement.matching.scoring import dutch_date
@@ -117,7 +118,7 @@ class ActionSubmitRegistration(Action):
             dispatcher.utter_message(text=reply, buttons=buttons)
             return [SlotSet("vacancy_id", None)]
         dispatcher.utter_message(text="Zal ik vacatures voor u zoeken?", buttons=[SEARCH])
-        return []
+        return await offer_alerts(dispatcher, tracker)  # issue 16: match alerts
 
 
 class ActionCheckApplicationStatus(Action):
@@ -172,7 +173,7 @@ class ActionShelteredWorkRoute(Action):
         if route.outcome == "no_location":
             dispatcher.utter_message(text="In welke gemeente woont u? Dan vertel ik waar u beschut werk aanvraagt. "
                                           "Typ bijvoorbeeld: ik woon in Kampen.")
-            return depends
+            return depends + [SlotSet("place_question", "home")]  # a bare "Kampen" answers it
         g, wsp = route.gemeente, route.wsp
         lines = [f"U woont in {g.name}. Beschut werk vraagt u aan bij de gemeente {g.name}.",
                  "U kunt ook zelf bij UWV een advies aanvragen. UWV geeft advies, de gemeente beslist.",

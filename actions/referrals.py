@@ -42,9 +42,11 @@ def referral_text(intent: str, gemeente: str | None) -> str:
 def refer(dispatcher: CollectingDispatcher, tracker: Tracker, intent: str) -> list:
     gemeente = slot(tracker, "home_place", 80)
     dispatcher.utter_message(text=referral_text(intent, gemeente), buttons=BUTTONS)
+    asked = []
     if not gemeente:
         dispatcher.utter_message(text="Wilt u weten waar dat in uw gemeente is? " + WHERE_DO_YOU_LIVE)
-    return [SlotSet("place_depends", f"referral:{intent}"), SlotSet("callback_topic", TOPICS[intent])]
+        asked = [SlotSet("place_question", "home")]  # a bare "Kampen" answers it
+    return [SlotSet("place_depends", f"referral:{intent}"), SlotSet("callback_topic", TOPICS[intent])] + asked
 
 
 class ActionWarmReferral(Action):

@@ -16,10 +16,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from rasa_sdk.endpoint import create_app as create_sdk_app
-from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 
+from actions.role_buttons import RoleAwareExecutor
 from settings import get_settings
 
 SECRET_HEADER = "X-Werkpunt-Action-Secret"  # endpoints.yml sends it
@@ -31,7 +31,7 @@ def create_app(secret: str) -> Sanic:
     if not secret:
         raise ValueError("the action server needs a secret (ACTION_SECRET)")
     expected = secret.encode()
-    executor = ActionExecutor()
+    executor = RoleAwareExecutor()  # buttons fit the user's role (issue 12, actions/role_buttons.py)
     executor.register_package("actions")
     app = create_sdk_app(executor, cors_origins="")
 

@@ -58,9 +58,32 @@ def mark_failed(engine, settings, message_ids: list[int], exc: Exception) -> Non
             session.add(row)
 
 
+def _waiting(engine, conversation_id: str) -> bool:
+    """An earlier message of this conversation still waits for a retry."""
+    with session_scope(engine) as session:
+        return session.scalar(
+            select(TelegramDelivery.message_id).join(ChatMessage, ChatMessage.id == TelegramDelivery.message_id)
+            .where(ChatMessage.conversation_id == conversation_id, TelegramDelivery.state == "retrying")
+            .limit(1)) is not None
+
+
+def _queue_behind(engine, message_ids: list[int]) -> None:
+    """Queue messages behind an earlier one that waits, due at once: the retry loop sends them in id order."""
+    with session_scope(engine) as session:
+        session.execute(update(ChatMessage).where(ChatMessage.id.in_(message_ids)).values(status="failed"))
+        for message_id in message_ids:
+            session.add(TelegramDelivery(message_id=message_id, attempts=0, state="retrying", next_try_at=now(),
+                                         last_error="waiting for an earlier message"))
+
+
 async def send_stored(send, bot, gateway, conversation_id: str, chat_id: int, messages: list[Message]) -> bool:
     """Send stored messages in order with `send` (bot.telegram.send); True if all went out, else the
-    rest is queued for retry."""
+    rest is queued for retry. While an earlier message of the chat waits for a retry, these wait behind it:
+    a chat gets its answers in order (make reliability: telegram_429_and_5xx)."""
+    engine = gateway.store.engine
+    if messages and await asyncio.to_thread(_waiting, engine, conversation_id):
+        await asyncio.to_thread(_queue_behind, engine, [m.id for m in messages])
+        return False
     for number, message in enumerate(messages):
         try:
             await send(bot, gateway, conversation_id, chat_id, [message])

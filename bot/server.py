@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
 from bot import text as texts
+from bot.alert_job import AlertJob
 from bot.gateway import Gateway, install
 from bot.rasa_client import RasaClient
 from bot.store import Store
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             log.warning(texts.TELEGRAM_HELP)
         retrier = Retrier(gateway)  # failed Telegram deliveries and erasures (bot/retry.py)
         retrier.start()
+        app.state.alert_job = AlertJob(gateway)  # match alerts: events → matches → Telegram pushes
+        app.state.alert_job.start()
         try:
             async with AsyncExitStack() as stack:
                 for mounted in mounts.values():  # mounted apps get no lifespan events of their own
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 yield
         finally:
             await retrier.stop()
+            await app.state.alert_job.stop()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
             await gateway.held.stop()

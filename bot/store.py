@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import erasure
 from bot.models import ButtonPayload, ChatMessage, TelegramUpdate
 from bot.rasa_client import Button
+from placement.alerts.retention import delete_for_conversations
 from placement.clock import now
 from placement.db import checkpoint, session_scope
 from placement.models import Conversation
@@ -154,6 +155,7 @@ class Store:
         error = erasure.erase_events(self.tracker_engine, conversation_id)
         with session_scope(self.engine) as session:
             session.execute(delete(ButtonPayload).where(ButtonPayload.conversation_id == conversation_id))
+            delete_for_conversations(session, [conversation_id])  # alert consent and history (issue 16)
             session.execute(delete(ChatMessage).where(ChatMessage.conversation_id == conversation_id))
             session.execute(delete(Conversation).where(Conversation.id == conversation_id))
         if error is not None:

@@ -11,6 +11,7 @@ import contextlib
 import html
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram import Message as TgMessage
 from telegram.constants import ChatAction, ParseMode
@@ -34,6 +35,8 @@ from bot.gateway import Gateway, Turn, ref
 from bot.rasa_client import Button
 from bot.store import Message
 from bot.telegram_limits import ChatRateLimiter, PerChatUpdateProcessor
+from placement.alerts import consent
+from placement.db import session_scope
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -133,10 +136,27 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _rasa_turn(update, context, "/start", "/greet")
 
 
+ALERTS_STOPPED = "U krijgt ook geen berichten meer over nieuw werk of nieuwe kandidaten."
+
+
+def _stop_alerts(gateway: Gateway, conversation_id: str) -> int:
+    """Issue 16: /stop ends the match alerts of this chat too (0 when there were none)."""
+    try:
+        with session_scope(gateway.store.engine) as session:
+            return consent.stop_all(session, conversation_id)
+    except SQLAlchemyError as exc:
+        log.warning("alerts of %s not stopped: %s", ref(conversation_id), type(exc).__name__)
+        return 0
+
+
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Confirmation that the conversation stopped, and how to start again or erase the data."""
+    """Confirmation that the conversation stopped, and how to start again or erase the data; when
+    the chat had match alerts, that those stopped too."""
     gateway, conversation_id, chat_id = _ids(update, context)
+    alerts = await asyncio.to_thread(_stop_alerts, gateway, conversation_id)
     turn = await gateway.stop(conversation_id, "telegram", address=str(chat_id))
+    if alerts:
+        turn.replies.append(await gateway.deliver(conversation_id, ALERTS_STOPPED, None))
     await _answer(update, context, turn)
 
 

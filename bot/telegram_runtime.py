@@ -160,7 +160,8 @@ async def webhook(request: Request) -> Response:
         return JSONResponse({"error": "te groot"}, status_code=413)
     try:
         update = Update.de_json(json.loads(body), runner.application.bot)
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # broken or ~1,000-deep JSON
+    # broken or ~1,000-deep JSON; a `date` beyond time_t (1e267: OverflowError, 7e16: OSError EOVERFLOW)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError, OSError):
         return JSONResponse({"error": "geen geldige update"}, status_code=400)
     if update is None or not _sane_ids(update):
         return JSONResponse({"error": "geen geldige update"}, status_code=400)

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from bot import text as texts
+from bot import web_alerts
 from bot.gateway import Gateway, Turn
 from placement.privacy_notice import own_page_url
 
@@ -118,9 +119,19 @@ async def history(request: Request) -> JSONResponse:
     conversation_id, new = _session(request)
     gateway = _gateway(request)
     info = None if new else await asyncio.to_thread(gateway.store.conversation, conversation_id)
+    if info:  # issue 16: a returning user sees the alerts that waited for them
+        await _alerts_in(gateway, conversation_id)
     messages = await asyncio.to_thread(gateway.store.history, conversation_id) if info else []
+    unread = await asyncio.to_thread(web_alerts.unread, gateway.store.engine, conversation_id) if info else 0
     return _json(request, {"messages": _public(gateway, conversation_id, [m.as_json() for m in messages]),
-                           "handoff": info.handoff_state if info else "none"}, conversation_id, new)
+                           "handoff": info.handoff_state if info else "none", "alerts_unread": unread},
+                 conversation_id, new)
+
+
+async def _alerts_in(gateway: Gateway, conversation_id: str) -> None:
+    """Waiting alerts become bot messages now; other tabs of this conversation are woken for them."""
+    if await asyncio.to_thread(web_alerts.show_waiting, gateway.store.engine, conversation_id):
+        gateway.notifier.notify(conversation_id)
 
 
 @router.get("/api/updates")
@@ -131,6 +142,7 @@ async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> J
         return _error("Uw sessie is verlopen. Laad de pagina opnieuw.", 401)
     gateway = _gateway(request)
     event = gateway.notifier.listen(conversation_id)
+    await _alerts_in(gateway, conversation_id)  # alerts matched since the last poll
     messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
     if not messages:
         waiter = asyncio.create_task(gateway.notifier.wait(conversation_id, event, POLL_SECONDS))
@@ -142,8 +154,10 @@ async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> J
             return Response(status_code=204)
         messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
     info = await asyncio.to_thread(gateway.store.conversation, conversation_id)
+    unread = await asyncio.to_thread(web_alerts.unread, gateway.store.engine, conversation_id) if info else 0
     return _json(request, {"messages": _public(gateway, conversation_id, [m.as_json() for m in messages]),
-                           "handoff": info.handoff_state if info else "none"}, conversation_id, False)
+                           "handoff": info.handoff_state if info else "none", "alerts_unread": unread},
+                 conversation_id, False)
 
 
 async def _disconnected(request: Request) -> None:

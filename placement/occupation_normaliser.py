@@ -10,38 +10,34 @@ different ISCO group scores about as well; the dialogue then asks with buttons, 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from placement.occupation_data import by_uri, esco_occupations, isco_groups, synonyms
+from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
 from placement.text import fold_words
 
 # Confidence (0-1) = the step that found the match minus a penalty for the kind of label it hit:
 # our curated synonyms beat ESCO preferred labels, which beat ESCO alternative labels (an alternative
 # label such as "hovenier" under "botanicus" is weaker evidence than a preferred label).
 CONFIDENCE = {"exact": 1.0, "vorm": 0.95, "deel": 0.92, "samenstelling": 0.88}
-PENALTY = {"synoniem": 0.0, "label": 0.03, "alt": 0.06}
+PENALTY = {"synoniem": 0.0, "label": 0.03, "groep": 0.05, "alt": 0.06}  # groep: an ISCO-08 unit group label
 CONFIDENT = 0.85  # at least this, and no other ISCO group within AMBIGUOUS of it → no question asked
 AMBIGUOUS = 0.02
 FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one slip in a long word passes
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
-RANK = {"synoniem": 0, "label": 1, "alt": 2}
+RANK = {"synoniem": 0, "label": 1, "groep": 2, "alt": 3}
 
-SKIP = frozenset("""
-in de het een van bij als voor op en of met ik zoek zoeken werk werken baan banen vacature vacatures functie iets
-graag wil willen worden mij me u jullie hebben heeft is er om te the a an job jobs uur uren per week mbo hbo wo
-niveau m v x mv mvx parttime fulltime part full time ervaren junior senior medior leerling allround zelfstandig
-zelfstandige startend starter beginnend stagiair stagiaire stage oproepkracht oproep vakantiekracht uitzendkracht
-zzp zzper flex bijbaan tijdelijk tijdelijke vast vaste dagdienst avonddienst nachtdienst ploegendienst weekend
-regio omgeving buurt rond nabij directe contract leerwerkplek bbl bol gezocht gevraagd nodig nieuwe wij
-""".split())
-GENERIC = frozenset({"medewerker", "medewerkster", "hulp", "assistent", "assistente", "werker",
-                     "kracht", "personeel", "mensen", "iemand", "arbeider", "algemeen", "allround"})
 GENERIC_KEYS = frozenset(GENERIC)
-VOWELS = "aeiou"
+GENERIC_BY_LENGTH = tuple(sorted(GENERIC, key=lambda w: (-len(w), w)))  # fixed order: results never vary
+# ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
+# work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
+SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
+ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
+LATER_PART = 0.1  # enough that a later field word is no reason to ask (AMBIGUOUS)
+SHORT_HEAD = 3  # a compound head this short only counts when it is a preferred label or our synonym
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ class Resolution:
 
 
 def _key(text: str) -> str:
-    return fold_words(text).replace(" ", "")
+    return fold_words(text.replace("’", "'")).replace(" ", "")
 
 
 @dataclass(frozen=True)
@@ -104,9 +100,23 @@ def _index() -> tuple[dict[str, list[_Entry]], dict[str, list[_Entry]]]:
             if all(w in GENERIC for w in words):
                 continue  # ESCO has "medewerker" as an alternative label; alone it names no job
             exact.setdefault(_key(name), []).append(entry)
+            for key in swapped(words):  # "medewerker keuken" is also typed "keukenmedewerker"
+                exact.setdefault(key, []).append(entry)
             rest = [w for w in words if w not in GENERIC]
             if 1 <= len(rest) < len(words):  # "medewerker groenvoorziening" → part "groenvoorziening"
                 parts.setdefault("".join(rest), []).append(entry)
+    for code, label in isco_groups().items():
+        if len(code) != 4:
+            continue
+        # Unit group labels are plurals and lists ("Laders en lossers", "Kelners"): each part is a key;
+        # the lookup's singular forms reach "kelner" and "onderwijsassistent".
+        # Only the head list before the first comma: "Vissers, binnen- en kustwateren" is about vissers,
+        # and a catch-all ("Verkopers, niet elders geclassificeerd") keeps only its full label.
+        head = label.split(",")[0]
+        parts_of = [] if "niet elders" in label else [head, *head.split(" en ")]
+        for part in dict.fromkeys([label, *parts_of]):
+            if fold_words(part) and not all(w in GENERIC for w in fold_words(part).split()):
+                exact.setdefault(_key(part), []).append(_Entry(None, code, label, "groep"))
     preferred = {occ.label.lower(): occ for occ in esco_occupations()}
     full = {"/".join(o.labels[:o.preferred_forms]).lower(): o for o in esco_occupations()}
     for syn in synonyms():
@@ -114,7 +124,9 @@ def _index() -> tuple[dict[str, list[_Entry]], dict[str, list[_Entry]]]:
         if target.isdigit():
             entry = _Entry(None, target, syn.word, "synoniem")  # the group's own label is a plural
         else:
-            occ = full.get(target.lower()) or preferred.get(target.lower())
+            label, _, isco = target.partition("@")  # "gastheer@5131": the label ESCO has in two groups
+            occ = next((o for o in esco_occupations() if o.isco == isco and o.label.lower() == label.lower()),
+                       None) if isco else full.get(label.lower()) or preferred.get(label.lower())
             if occ is None:
                 raise ValueError(f"occupation_synonyms.csv: unknown ESCO label {target!r}")
             entry = _Entry(occ.uri, occ.isco, occ.label, "synoniem")
@@ -134,40 +146,11 @@ def _keys_by_start() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in buckets.items()}
 
 
-def _fuzzy_keys(key: str) -> list[str]:
+def _fuzzy_keys(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The two buckets a typo of key is looked for in (searched one by one: merging them per call cost
+    more than the fuzzy match itself)."""
     buckets = _keys_by_start()
-    return list(dict.fromkeys(buckets.get(key[0], ()) + buckets.get("+" + key[1:3], ())))
-
-
-def _base_forms(key: str) -> list[str]:
-    """Singular and male forms of a (last) word: kapsters → kapster → kapper, schoonmaaksters → schoonmaker."""
-    out: list[str] = []
-
-    def add(form: str) -> None:
-        if len(form) >= 3 and form not in out and form != key:
-            out.append(form)
-
-    if key.endswith("lieden"):
-        add(key[:-6] + "man")
-    if key.endswith("vrouw"):
-        add(key[:-5] + "man")
-    for suffix in ("s", "en", "n"):
-        if key.endswith(suffix):
-            add(key[: -len(suffix)])
-    for form in [key, *out]:
-        if form.endswith("ster"):
-            stem = form[:-4]
-            add(stem + "er")
-            add(stem + "der")
-            if len(stem) >= 2 and stem[-1] not in VOWELS and stem[-2] in VOWELS and stem[-3:-2] not in VOWELS:
-                add(stem + stem[-1] + "er")  # kap-ster → kap-p-er
-            if len(stem) >= 3 and stem[-2] == stem[-3] and stem[-2] in VOWELS:
-                add(stem[:-2] + stem[-1] + "er")  # schoonmaak-ster → schoonmak-er
-        for fem, male in (("trice", "teur"), ("euse", "eur"), ("iere", "ier"), ("iste", "ist"), ("ine", "in"),
-                          ("es", ""), ("e", ""), ("in", "")):
-            if form.endswith(fem):
-                add(form[: -len(fem)] + male)
-    return out
+    return buckets.get(key[0], ()), buckets.get("+" + key[1:3], ())
 
 
 def _lookup(key: str, how: str, found: dict, confidence: float) -> bool:
@@ -179,6 +162,12 @@ def _lookup(key: str, how: str, found: dict, confidence: float) -> bool:
     return True
 
 
+def _lookup_kinds(key: str, found: dict, confidence: float, kinds: tuple[str, ...], how: str = "samenstelling") -> None:
+    for entry in _index()[0].get(key, ()):
+        if entry.how in kinds:
+            _keep(found, entry, confidence - PENALTY[entry.how], how)
+
+
 def _keep(found: dict, entry: _Entry, conf: float, how: str) -> None:
     ident = entry.uri or entry.isco
     old = found.get(ident)
@@ -187,23 +176,44 @@ def _keep(found: dict, entry: _Entry, conf: float, how: str) -> None:
         found[ident] = (score, OccupationMatch(entry.uri, entry.isco, entry.label, round(conf, 3), how))
 
 
-def _core_words(text: str) -> list[str]:
-    text = re.sub(r"\(.*?\)", " ", text[:MAX_CHARS])  # "(m/v)", "(24 uur)"
-    return [w for w in fold_words(text).split() if w not in SKIP and not w.isdigit()]
-
-
 def resolve(text: str | None) -> Resolution:
     """Ranked matches for a typed job title or field; empty when nothing looks like a job."""
     raw = (text or "").strip()
-    words = _core_words(raw)
+    words = core_words(raw, MAX_CHARS)
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
+    found = _matches(words)
+    full = _key(raw[:MAX_CHARS])  # a label typed in full, stop words and all ("… in de weg- en waterbouw")
+    if full != "".join(words):
+        _lookup(full, "exact", found, CONFIDENCE["exact"])
+    if not found or max(v[0][0] for v in found.values()) < CONFIDENT:
+        dutch = from_english(words)  # "warehouse worker" → "magazijn medewerker"
+        if dutch and dutch != words:
+            for ident, (score, match) in _matches(dutch).items():
+                conf = round(score[0] - ENGLISH_PENALTY, 3)
+                if ident not in found or conf > found[ident][0][0]:
+                    found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf,
+                                                                      "engels"))
+    ranked = sorted(found.values(), key=lambda v: (-v[0][0], -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label),
+                                                   v[1].label))
+    return Resolution(raw, tuple(match for _, match in ranked[:8]))
+
+
+def _matches(words: list[str]) -> dict:
+    """Every step of the module docstring on the words of one title: {identity: ((conf, rank), match)}."""
     found: dict = {}
     whole = "".join(words)
-    if not _lookup(whole, "exact", found, CONFIDENCE["exact"]):
-        variants = [whole] + ([words[1] + words[0]] if len(words) == 2 else [])
+    if _lookup(whole, "exact", found, CONFIDENCE["exact"]):
+        # Our synonyms name base forms only; they also decide the female and plural forms ESCO files
+        # elsewhere ("inpakster" is an ESCO alternative label of the machine operator, 8183).
+        for form in base_forms(whole):
+            _lookup_kinds(form, found, CONFIDENCE["vorm"], ("synoniem",), how="vorm")
+    else:
+        variants = [whole, *swapped(words)] if len(words) == 2 else [whole]
+        if len(words) == 2 and not swapped(words):
+            variants.append(words[1] + words[0])
         for variant in variants:
-            for form in [variant, *_base_forms(variant)]:
+            for form in [variant, *base_forms(variant)]:
                 _lookup(form, "vorm", found, CONFIDENCE["vorm"])
     if not found and len(words) > 1:  # the part that names the job, longest part first
         for size in range(len(words) - 1, 0, -1):
@@ -212,8 +222,11 @@ def resolve(text: str | None) -> Resolution:
                 if all(w in GENERIC for w in group):
                     continue
                 key = "".join(group)
-                for form in [key, *_base_forms(key)]:
-                    _lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size))
+                # Dutch titles name the job first and then where ("Schoonmaakmedewerker kantoren"):
+                # a later part that matches too only wins when it is clearly better.
+                later = LATER_PART if found else 0.0
+                for form in [key, *base_forms(key)]:
+                    _lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size) - later)
             if found:
                 break
     if not found:
@@ -224,37 +237,54 @@ def resolve(text: str | None) -> Resolution:
             if found:
                 break
     if not found or max(v[0][0] for v in found.values()) < CONFIDENT:
-        _fuzzy(whole, found)
+        core = "".join(w for w in words if w not in GENERIC)
+        # With a separate generic word ("medewerker montage"), only the job word may carry the typo: a
+        # shared "medewerker" makes any "medewerker X" label look close.
+        _fuzzy(core or whole, found)
+        if not found and core != whole:
+            _fuzzy(whole, found)
         if not found and len(words) > 1:
             for word in sorted((w for w in words if w not in GENERIC and len(w) >= 5), key=len, reverse=True)[:2]:
                 _fuzzy(word, found)
-    ranked = sorted(found.values(), key=lambda v: (-v[0][0], -v[0][1], len(v[1].label), v[1].label))
-    return Resolution(raw, tuple(match for _, match in ranked[:8]))
+    return found
 
 
 def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"]) -> None:
     parts = _index()[1]
-    for form in [key, *_base_forms(key)]:
+    for form in [key, *base_forms(key)]:
         for entry in parts.get(form, ()):
             _keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
     if found:
         return
     # "beveiligingsmedewerker", "inpakmedewerker": the field before a generic word names the job.
-    for generic in GENERIC:
+    for generic in GENERIC_BY_LENGTH:
         if key.endswith(generic) and len(key) - len(generic) >= 4:
             stem = key[: -len(generic)]
-            for form in dict.fromkeys([stem, stem.removesuffix("s"), stem.removesuffix("s") + "en"]):
+            bare = stem.removesuffix("s")
+            # slagerij → slager; verzend-medewerker is "medewerker verzending"
+            for form in dict.fromkeys([stem, bare, bare + "en", bare + "ing", *base_forms(bare)]):
                 _lookup(form, "samenstelling", found, conf)
                 for entry in parts.get(form, ()):
                     _keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
             if found:
                 return
+            # "bouwplaatsmedewerker": the field's own front part ("bouw") when the whole field is unknown.
+            for cut in range(len(bare) - 1, 3, -1):
+                if any(e.how == "synoniem" for e in _index()[0].get(bare[:cut], ())):
+                    _lookup_kinds(bare[:cut], found, conf - 0.06, ("synoniem",))
+                    return
     # The head of a Dutch compound is its last part: "bouwplaatsschoonmaker" is a schoonmaker.
-    for cut in range(1, len(key) - 4):
+    for cut in range(1, len(key) - SHORT_HEAD + 1):
         head = key[cut:]
         if head in GENERIC_KEYS:
             break
-        if any(_lookup(form, "samenstelling", found, conf - 0.04) for form in [head, *_base_forms(head)]):
+        forms = [head, *base_forms(head)] if len(head) >= 5 else [head]
+        if len(head) < 5:  # "lunchkok" → kok, but never a short alternative label ("bus", "man")
+            if any(e.how in ("label", "synoniem") for e in _index()[0].get(head, ())):
+                _lookup_kinds(head, found, conf - 0.06, ("label", "synoniem"))
+                return
+            continue
+        if any(_lookup(form, "samenstelling", found, conf - 0.06) for form in forms):
             return
     # Else a known job at the front, often with a linking s: "hoveniersknecht" → hovenier (weak: ask).
     for cut in range(len(key) - 2, 4, -1):
@@ -266,9 +296,13 @@ def _compounds(key: str, found: dict, conf: float = CONFIDENCE["samenstelling"])
 def _fuzzy(key: str, found: dict) -> None:
     if len(key) < 4:
         return
-    for form in [key, *_base_forms(key)[:2]]:
-        choices = _fuzzy_keys(form)
-        for match, score, _ in process.extract(form, choices, scorer=fuzz.ratio, limit=4, score_cutoff=FUZZY_CUTOFF):
+    for form in [key, *base_forms(key)[:2]]:
+        hits: dict[str, float] = {}
+        for choices in _fuzzy_keys(form):
+            for match, score, _ in process.extract(form, choices, scorer=fuzz.ratio, limit=4,
+                                                   score_cutoff=FUZZY_CUTOFF):
+                hits[match] = score
+        for match, score in sorted(hits.items(), key=lambda h: (-h[1], h[0]))[:4]:
             for entry in _index()[0][match]:
                 _keep(found, entry, score / 100 * 0.92 - PENALTY[entry.how] / 2, "tikfout")
 

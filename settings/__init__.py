@@ -221,6 +221,19 @@ class Settings(BaseSettings):
     )
     # --- end issue 15 -----------------------------------------------------------------------------
 
+    # --- issue 16: match alerts engine (placement/alerts/, bot/alert_job.py) -----------------------
+    alert_interval_s: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="Seconds between rounds of the gateway's alert job (match new events, push due alerts).")
+    alert_quiet_hours: str = Field(
+        default="21-8", pattern=r"^\s*([01]?\d|2[0-3])\s*-\s*([01]?\d|2[0-3])\s*$",
+        description="Hours (Europe/Amsterdam, 'from-to') in which no alert is pushed; they wait until the end. "
+        "The daily digest goes out at the end hour.")
+    retention_alert_days: int = Field(
+        default=90, ge=1, description="Match alerts that are no longer waiting are deleted this many days after "
+        "they were made; a stopped alert subscription (and its alerts) this many days after it was stopped.")
+    # --- end issue 16 engine ------------------------------------------------------------------------
+
     @field_validator("database_url", "tracker_store_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:

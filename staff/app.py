@@ -14,8 +14,8 @@ from starlette.exceptions import HTTPException
 
 from staff.config import StaffConfig
 from staff.deps import COOKIE, POLL_HEADER, LoginRequired, Refused
-from staff.routes import (accounts, audit, auth, conversations, dashboard, handoff, leads, problems, review,
-                          vacancies)
+from staff.routes import (accounts, alerts, audit, auth, conversations, dashboard, handoff, leads, problems,
+                          review, vacancies)
 from staff.templating import HERE, render, root, url
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -34,7 +34,8 @@ def create_app(config: StaffConfig | None = None, **overrides) -> FastAPI:
     """Build the app. `overrides` (engine, tracker_engine, deliver, rasa_url, ...) go to StaffConfig."""
     app = FastAPI(title="Werkpunt medewerkers", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.staff = config or StaffConfig.from_settings(**overrides)
-    for module in (auth, dashboard, conversations, review, handoff, leads, vacancies, audit, accounts, problems):
+    for module in (auth, dashboard, conversations, review, handoff, leads, vacancies, audit, accounts, problems,
+                   alerts):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

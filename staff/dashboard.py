@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from placement.clock import now
 from placement.models import Conversation, Lead
+from staff import alert_figures
 from staff.access import Staff, conversation_scope, lead_scope, queue_scope
 from staff.models import ConversationIntent, ConversationSummary, Handoff
 from staff.templating import AMSTERDAM
@@ -39,6 +40,7 @@ class Overview:
     median_wait: dt.timedelta | None
     waiting_now: int
     open_leads: int
+    alerts: list = field(default_factory=list)  # issue 16: staff/alert_figures.RegionFigures per region
 
 
 def overview(session: Session, staff: Staff, today: dt.date | None = None) -> Overview:
@@ -89,4 +91,5 @@ def overview(session: Session, staff: Staff, today: dt.date | None = None) -> Ov
         days=days, per_channel=dict(sorted(per_channel.items())), fallback_rate=rates, handoffs=handoffs,
         top_intents=[(name, int(n)) for name, n in top], conversations=sum(sum(v) for v in per_channel.values()),
         fallback_total=(sum(fb_hits) / sum(fb_total)) if sum(fb_total) else None,
-        median_wait=statistics.median(waits) if waits else None, waiting_now=waiting_now, open_leads=open_leads)
+        median_wait=statistics.median(waits) if waits else None, waiting_now=waiting_now, open_leads=open_leads,
+        alerts=alert_figures.per_region(session, staff))

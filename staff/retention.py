@@ -17,6 +17,9 @@ by hand. What "older than the period" means, per kind (cutoff = now − that kin
    name, phone and e-mail; the company and the concept vacancy stay (no personal data).
 5. Audit IP addresses (RETENTION_AUDIT_IP_DAYS): `ip` becomes NULL on older audit rows (migration 0008
    allows exactly this update); who did what and when stays.
+6. Match alerts (RETENTION_ALERT_DAYS, placement/alerts/retention.py): alerts no longer waiting, made
+   before the cutoff; stopped subscriptions stopped before it, with their alerts. The subscriptions and
+   alerts of a deleted conversation (1.) go with it.
 Expired staff sessions are purged. The run is written to the audit log with counts only.
 """
 
@@ -30,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import ButtonPayload, ChatMessage, TelegramUpdate
 from placement import clock
+from placement.alerts import retention as alert_retention
 from placement.db import session_factory
 from placement.models import Candidate, Conversation, Employer, Lead, Vacancy
 from staff import audit, summary, tracker
@@ -50,13 +54,14 @@ class Periods:
     unregistered: int = 30
     concept_contacts: int = 60
     audit_ips: int = 90
+    alerts: int = 90
 
     @classmethod
     def from_settings(cls, settings) -> Periods:
         return cls(conversations=settings.retention_days, leads=settings.retention_lead_days,
                    unregistered=settings.retention_unregistered_days,
                    concept_contacts=settings.retention_concept_contact_days,
-                   audit_ips=settings.retention_audit_ip_days)
+                   audit_ips=settings.retention_audit_ip_days, alerts=settings.retention_alert_days)
 
     def days(self) -> str:
         return (f"{self.conversations}/{self.leads}/{self.unregistered}/{self.concept_contacts}/"
@@ -78,12 +83,13 @@ class Result:
     employer_contacts: int = 0
     audit_ips: int = 0
     sessions: int = 0
+    alerts: int = 0
 
     def __str__(self) -> str:
         return (f"{self.conversations} gesprekken, {self.messages} berichten, {self.events} Rasa-events, "
                 f"{self.corrections} correcties, {self.leads} leads, {self.candidates} onvoltooide inschrijvingen, "
                 f"{self.employer_contacts} contactpersonen, {self.audit_ips} IP-adressen "
-                f"en {self.sessions} verlopen sessies verwijderd")
+                f"{self.alerts} meldingen van nieuw werk en {self.sessions} verlopen sessies verwijderd")
 
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
@@ -92,7 +98,8 @@ class Result:
         """Counts for the audit row (at most 200 characters)."""
         return (f"gesprekken {self.conversations}, berichten {self.messages}, events {self.events}, "
                 f"correcties {self.corrections}, leads {self.leads}, inschrijvingen {self.candidates}, "
-                f"contactpersonen {self.employer_contacts}, IP {self.audit_ips}, sessies {self.sessions}")
+                f"contactpersonen {self.employer_contacts}, IP {self.audit_ips}, sessies {self.sessions}, "
+                f"meldingen {self.alerts}")
 
 
 def run(engine: Engine, tracker_engine: Engine | None, periods: Periods | int, policy: Policy | None = None,
@@ -116,6 +123,7 @@ def run(engine: Engine, tracker_engine: Engine | None, periods: Periods | int, p
                 result.events, touched = _purge_events(conn, old, tracker.to_timestamp(cutoff(periods.conversations)),
                                                        dry_run)
         _conversations(session, result, old, cutoff(periods.conversations), dry_run)
+        result.alerts = alert_retention.purge(session, cutoff(periods.alerts), dry_run)
         result.leads = _purge(session, Lead, Lead.created_at < cutoff(periods.leads), dry_run)
         result.candidates = _purge(session, Candidate, and_(Candidate.consent_at.is_(None),
                                                             Candidate.created_at < cutoff(periods.unregistered)),
@@ -151,6 +159,7 @@ def _conversations(session: Session, result: Result, old: list[str], cutoff: dt.
     _purge(session, TelegramUpdate, TelegramUpdate.received_at < cutoff, dry_run)  # ids only, no content
     _purge(session, ButtonPayload, ButtonPayload.created_at < cutoff, dry_run)  # may hold a typed place or job
     if not dry_run:
+        alert_retention.delete_for_conversations(session, old)
         for start in range(0, len(old), CHUNK):
             session.execute(delete(Conversation).where(Conversation.id.in_(old[start:start + CHUNK])))
 

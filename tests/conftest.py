@@ -136,7 +136,9 @@ def stack(tmp_path_factory, pg_ok, fake_bot_api):
                         gateway_secret=STACK_GATEWAY_SECRET, rasa_token=STACK_RASA_TOKEN,
                         action_secret=STACK_ACTION_SECRET, telegram_token=TOKEN,
                         telegram_api_base_url=fake.base_url, telegram_webhook_url="", telegram_secret="",
-                        staff_cookie_secure=True, host="127.0.0.1", rasa_host="127.0.0.1", action_host="127.0.0.1")
+                        staff_cookie_secure=True, host="127.0.0.1", rasa_host="127.0.0.1", action_host="127.0.0.1",
+                        # issue 16: alert rounds every second, at any hour (quiet hours: test_alerts_telegram.py)
+                        alert_interval_s=1.0, alert_quiet_hours="0-0")
     prepare(settings.database_url, "small", settings.seed, report=None, demo=True)
     running = stack_mod.start(settings, tmp / "log")
     yield running

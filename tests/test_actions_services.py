@@ -185,7 +185,7 @@ def test_job_search_pages_and_buttons(server, world):
     first = call(server, "action_search_jobs", sender, job_title="magazijnmedewerker", location="Gouda")
     ids = [p for p in buttons(first) if p.startswith("/apply_for_vacancy")]
     assert len(ids) == 5 and ids[0] == '/apply_for_vacancy{"vacancy_id":"301"}' and "/show_more" in buttons(first)
-    assert slot_events(first) == {"search_page": 0.0, "job_title": "magazijnmedewerker"}
+    assert slot_events(first) == {"search_page": 0.0, "job_title": "magazijnmedewerker", "place_depends": "search:jobs"}
     second = call(server, "action_show_more", sender, job_title="magazijnmedewerker", location="Gouda",
                   search_page=0.0)
     third = call(server, "action_show_more", sender, job_title="magazijnmedewerker", location="Gouda",
@@ -217,7 +217,8 @@ def test_registration_then_search_uses_profile(server, world):
         assert cand.consent_at is not None and cand.name is None and cand.phone is None
         assert (cand.occupation, cand.gemeente_code, cand.hours_wanted) == ("magazijnmedewerker", GOUDA, 24)
     found = call(server, "action_search_jobs", sender)  # no slots: the registration fills them in
-    assert "rond Gouda (uit uw inschrijving)" in texts(found) and len(buttons(found)) == 6
+    # Five vacancies and "Meer vacatures"; then the offer of match alerts (issue 16) with its own three.
+    assert "rond Gouda (uit uw inschrijving)" in texts(found) and len(buttons(found)) == 6 + 3
 
 
 def test_apply_is_idempotent_and_notifies_the_consulent(server, world):

@@ -246,3 +246,19 @@ def test_unknown_job_titles_stay_unknown(text):
 def test_related_occupations_are_the_same_sector():
     assert "heftruckchauffeur" in related("magazijnmedewerker")
     assert related("onbekend") == ()
+
+
+def test_short_pages_read_only_their_rows_in_the_same_order(db):
+    """SQL orders by `rank_key` itself, so a page of 2 is the top 2 of the full ranking (both directions),
+    and the chat's count is the number of results, not the number of rows read."""
+    with session_scope(db) as s:
+        full_c = candidates_for_vacancy(s, 101, limit=50, today=TODAY)
+        top_c = candidates_for_vacancy(s, 101, limit=2, today=TODAY)
+        full_v = vacancies_for_candidate(s, 201, limit=50)
+        mid_v = vacancies_for_candidate(s, 201, limit=2, offset=1)
+        every = search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=50)
+        first = search_vacancies(s, "magazijnmedewerker", GOUDA, 24, page_size=2)
+    assert len(full_c) > 2 and top_c == full_c[:2]
+    assert len(full_v) > 3 and mid_v == full_v[1:3]
+    assert first.total == every.total == len(every.matches) and first.matches == every.matches[:2]
+    assert first.has_more and not every.has_more

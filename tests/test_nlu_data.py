@@ -26,6 +26,10 @@ ISSUE_INTENTS = {
 }
 # Issue 12 added these (never renamed one): warm referrals and the home gemeente.
 ISSUE_INTENTS |= {"ask_benefit_entitlement", "ask_debt_help", "inform_home_place"}
+# Issue 16 added these: match alerts (opt in, stop, and the buttons under an alert).
+ISSUE_INTENTS |= {"alert_opt_in", "alert_stop", "alert_react", "alert_not_for_me"}
+# r12b (issue 12): corrections of a place and bare place names (nlu/context.yml, tests/nlu_holdout/set5.yml).
+ISSUE_INTENTS |= {"correct_place", "inform_place"}
 MIN_EXAMPLES = 25
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\(([^)]+)\)|(\{[^}]+\}))")
 DOMAIN = load_domain()

@@ -35,6 +35,12 @@ PROMISES = {
                              "actions/jobseeker.py", "actions/service_support.py", "actions/fallback.py",
                              "bot/text.py", "bot/templates/chat.html", "bot/static/chat.js"},
                             "retention and erasure: tests/test_staff_retention.py, tests/test_careful_storage.py"),
+    # Issue 16: telling someone they will get a match alert, when, and where they will see it.
+    "an alert": (r"\bu krijgt (hier in telegram )?(een|één) bericht|\bkrijgt u een bericht|\bstuur ik niets\b|"
+                 r"\bals u terugkomt\b",
+                 {"actions/alerts.py"},
+                 "the matcher, quiet hours and web chat on return: tests/test_alerts_engine.py, "
+                 "tests/test_alerts_dialogue.py, tests/test_alerts_web_stack.py"),
 }
 
 
@@ -69,6 +75,8 @@ def test_the_scan_finds_a_promise():
     pattern = PROMISES["e-mail"][0]
     assert re.search(pattern, "Daar sturen wij de bevestiging naartoe.", re.IGNORECASE)
     assert any(re.search(PROMISES["a call"][0], text) for where, text in said_texts() if where == "actions/leads.py")
+    assert any(re.search(PROMISES["an alert"][0], text, re.IGNORECASE) for where, text in said_texts()
+               if where == "actions/alerts.py")
 
 
 def test_nothing_in_the_product_sends_mail():

@@ -6,9 +6,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from settings import ROOT
-from tools.reliability_fuzz import gateway_campaign
+from tests import action_server
+from tests.conftest import PG_SERVER
+from tools.reliability_fuzz import WEBHOOK_SECRET, gateway_campaign
+from tools.tcp_proxy import TcpProxy
+from werkpunt.database import migrate
 
 SCRIPT = """
 import logging, sys
@@ -53,9 +64,64 @@ def test_fault_scenarios_small_all_survive_with_nothing_lost():
     try:
         lines = [r.rasa_outage(h, "rasa_killed", lambda: h.kill("rasa"), lambda: h.start("rasa"), 2),
                  r.rasa_outage(h, "rasa_slower_than_timeout", h.flag.touch, h.flag.unlink, 2),
-                 r.gateway_restart(h), *r.telegram_lines(h)]
+                 r.gateway_restart(h), *r.telegram_lines(h), r.telegram_refusals(h)]
+        for date in (7.094018278078124e16, 1.36472781534498e267):  # found by make reliability: a 500 before
+            update = {"update_id": 5, "message": {"message_id": 1, "date": date, "text": "x", "chat": {"id": 5,
+                      "type": "private"}, "from": {"id": 5, "is_bot": False, "first_name": "F"}}}
+            response = httpx.post(f"{h.base}/telegram/webhook", json=update,
+                                  headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+            assert response.status_code == 400, response.text
     finally:
         h.close()
-    assert len(lines) == 5
+    assert len(lines) == 6
     for result in lines:
         assert result["survived"] and result["lost"] == 0 and result["sent"] > 0, result
+
+
+def test_tcp_proxy_cuts_postgres_off_and_lets_it_back(pg_ok):
+    if not pg_ok:
+        pytest.skip("PostgreSQL not reachable")
+    server = make_url(PG_SERVER)
+    proxy = TcpProxy(server.host, server.port or 5432).start()
+    engine = create_engine(server.set(port=proxy.port), pool_pre_ping=True, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT 1")) == 1
+            proxy.stop()  # the open connection is cut as well, not only new ones refused
+            with pytest.raises(OperationalError):
+                conn.execute(text("SELECT 2"))
+        with pytest.raises(OperationalError):
+            engine.connect()
+        proxy.start()
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT 3")) == 3
+    finally:
+        engine.dispose()
+        proxy.close()
+
+
+def _validate(base: str, hours_text: str, hours_entity: str, before: str | None = None) -> dict:
+    """action_validate_slot_mappings right after Rasa filled `hours` from an entity, through the webhook."""
+    latest = {"text": hours_text, "intent": {"name": "inform", "confidence": 0.9}, "metadata": {"channel": "web"},
+              "entities": [{"entity": "hours", "value": hours_entity, "start": 0, "end": len(hours_entity)}]}
+    events = ([{"event": "slot", "name": "hours", "value": before}] if before else []) + [
+        {"event": "user", "text": hours_text, "parse_data": latest},
+        {"event": "slot", "name": "hours", "value": hours_entity}]
+    slots = {"hours": hours_entity, "user_role": None, "location": None, "home_place": None, "requested_slot": None}
+    reply = action_server.webhook(base, "action_validate_slot_mappings", "t-" + uuid.uuid4().hex[:12], slots,
+                                  latest, events)
+    return {e["name"]: e["value"] for e in reply["events"] if e["event"] == "slot"}
+
+
+def test_a_phone_number_tagged_as_hours_never_stays_in_the_hours_slot(tmp_path):
+    database = f"sqlite:///{tmp_path}/actions.db"
+    migrate(database)
+    proc, base = action_server.start(database, tmp_path / "actions.log")
+    try:
+        assert _validate(base, "mijn nummer is 0612345678", "0612345678") == {"hours": None}
+        assert _validate(base, "bel 06-1234 5678", "06-1234 5678", before="24") == {"hours": "24"}  # kept
+        assert _validate(base, "90 uur", "90") == {"hours": None}  # hours are 1-40
+        assert _validate(base, "24 uur", "24 uur") == {"hours": "24"}
+        assert _validate(base, "32", "32") == {}  # a good value is left alone
+    finally:
+        action_server.stop(proc)

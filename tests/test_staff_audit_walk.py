@@ -37,6 +37,7 @@ DATA_ROUTES = {
     "accounts": ("user.list", "page", None),
     "account": ("user.view", "staff", "staff_id"),
     "delivery_problems": ("delivery.list", "page", None),
+    "alerts": ("alert.list", "page", None),  # issue 16: who was sent which match alert (by ref)
 }
 # Routes that return no transcript or personal data, and why.
 NO_PERSONAL_DATA = {

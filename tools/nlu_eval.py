@@ -16,8 +16,8 @@ top intent, also when the bot would not trust it. The running bot does not answe
 FallbackClassifier thresholds it offers the two most likely intents instead. So a second, strict
 pass parses the held-out messages like the bot does (tools/nlu_parse_rasa.py) and counts a
 fallback as a miss; it also says how often the right intent was among the two buttons offered.
-Entity F1 is Rasa's token-level F1 per entity of DIETClassifier. Exits 1 when a target is missed
-(targets apply to both intent numbers).
+Entity F1 is Rasa's token-level F1 per entity of the entity extractor (CRFEntityExtractor). Exits 1
+when a target is missed (targets apply to both intent numbers).
 """
 
 from __future__ import annotations
@@ -53,7 +53,11 @@ def run_rasa(args: list[str]) -> None:
 def summarise(out: Path) -> dict:
     intents = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     gold = {name: row for name, row in intents.items() if name not in NOT_INTENTS and isinstance(row, dict)}
-    entities = json.loads((out / "DIETClassifier_report.json").read_text(encoding="utf-8"))
+    # The entity extractor's report: CRFEntityExtractor since issue 12 (no TensorFlow), DIET before;
+    # the newest, as an older run's report of the other extractor may still lie there.
+    report = max((p for p in (out / "CRFEntityExtractor_report.json", out / "DIETClassifier_report.json")
+                  if p.exists()), key=lambda p: p.stat().st_mtime)
+    entities = json.loads(report.read_text(encoding="utf-8"))
     return {
         "messages": sum(row["support"] for row in gold.values()),
         "intent_macro_f1": round(sum(row["f1-score"] for row in gold.values()) / len(gold), 4),
@@ -251,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         results["cross_validation"] = evaluate_cross_validation(args.folds)
         report(f"Cross-validation ({args.folds} folds op nlu/, ter informatie)", results["cross_validation"])
     (REPORTS / "nlu_eval.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"Rapporten: {REPORTS.relative_to(ROOT)}/nlu_holdout/ (intent_report.json, DIETClassifier_report.json)"
+    print(f"Rapporten: {REPORTS.relative_to(ROOT)}/nlu_holdout/ (intent_report.json, CRFEntityExtractor_report.json)"
           + (", nlu_cv/" if args.cv else "") + ", nlu_eval.json")
     if not ok:
         print("Doel niet gehaald.", file=sys.stderr)

@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, func, select
 from bot.models import ChatMessage
 from settings import ROOT
 from tools.reliability_fuzz import WEBHOOK_SECRET, _uvicorn, gateway_campaign
+from tools.reliability_telegram import telegram_lines, telegram_refusals  # noqa: F401 (tests use them from here)
 from werkpunt.net import free_port
 
 RASA_TIMEOUT = 2.0
@@ -63,7 +64,10 @@ class Harness:
 
         self.tmp = Path(tempfile.mkdtemp(prefix="werkpunt-reliability-"))
         self.db = f"sqlite:///{self.tmp}/placement.db"
-        migrate(self.db)
+        from tools.reliability_fuzz import MIGRATE_LOCK
+
+        with MIGRATE_LOCK:
+            migrate(self.db)
         self.flag = self.tmp / "slow"
         self.ports = {"rasa": free_port(), "bot": free_port(), "gateway": free_port()}
         self.env = dict(os.environ, DATABASE_URL=self.db, TRACKER_STORE_URL=f"sqlite:///{self.tmp}/tracker.db",
@@ -71,7 +75,7 @@ class Harness:
                         RASA_URL=f"http://127.0.0.1:{self.ports['rasa']}", RASA_TIMEOUT=str(RASA_TIMEOUT),
                         TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{self.ports['bot']}/bot",
                         TELEGRAM_WEBHOOK_URL="https://werkpunt.example/telegram/webhook",
-                        TELEGRAM_SECRET=WEBHOOK_SECRET, MESSAGES_PER_MINUTE="100000",
+                        TELEGRAM_SECRET=WEBHOOK_SECRET, TELEGRAM_RETRY_SECONDS="1", MESSAGES_PER_MINUTE="100000",
                         IP_MESSAGES_PER_MINUTE="100000", **{SLOW_FLAG: str(self.flag)})
         self.log = open(self.tmp / "processes.log", "ab")
         self.procs = {}
@@ -197,55 +201,73 @@ def _quiet(call) -> None:
         pass
 
 
-def telegram_lines(h: Harness) -> list[dict]:
-    chat = 770000 + int(time.time()) % 1000
-    update = {"update_id": 880000 + chat, "message": {"message_id": 1, "date": int(time.time()), "text": "hallo dubbel",
-                                                     "chat": {"id": chat, "type": "private"},
-                                                     "from": {"id": chat, "is_bot": False, "first_name": "T"}}}
-    secret = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
-    before = h.count(ChatMessage.author == "user")
-    forged = [httpx.post(f"{h.base}/telegram/webhook", json=update, headers=headers).status_code
-              for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "fout"})]
-    time.sleep(1)
-    forged_ok = forged == [403, 403] and h.count(ChatMessage.author == "user") == before
-    codes = [httpx.post(f"{h.base}/telegram/webhook", json=update, headers=secret).status_code for _ in range(2)]
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and h.count(ChatMessage.text == "hallo dubbel") < 1:
-        time.sleep(0.2)
-    time.sleep(1)
-    stored = h.count(ChatMessage.text == "hallo dubbel")
-    answers = h.count(ChatMessage.author == "bot", ChatMessage.text == "U zei: hallo dubbel")
-    return [{"fault": "forged_telegram_webhook", "survived": forged_ok, "sent": 2, "answered": 2,
-             "lost": 0 if forged_ok else 1, "recovered_s": 0.0},
-            {"fault": "duplicate_telegram_update", "survived": codes == [200, 200] and stored == 1 and answers == 1,
-             "sent": 1, "answered": answers, "lost": 1 - min(stored, 1), "recovered_s": 0.0}]
+def real_stack_part(outage: float, e2e_inputs: int, out: dict) -> None:
+    """The real-stack fault lines and the end-to-end fuzz (tools/reliability_stack.py), into `out`."""
+    from tools.reliability_e2e import e2e_campaign
+    from tools.reliability_stack import stack_lines
+
+    stack = None
+    try:
+        out["lines"], stack = stack_lines(outage)
+        out["fuzz"] = e2e_campaign(stack, e2e_inputs)
+    except Exception as exc:  # reported as a failed line: the run must still print everything else
+        out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    finally:
+        if stack is not None:
+            stack.close()
 
 
 def main(argv: list[str] | None = None) -> int:
+    import threading
+
     parser = argparse.ArgumentParser(prog="make reliability")
     parser.add_argument("--small", action="store_true", help="seconds-long scenarios, 2,000 fuzz inputs")
+    parser.add_argument("--fuzz", type=int, help="gateway fuzz inputs (default 100,000; 2,000 with --small)")
+    parser.add_argument("--fuzz-budget", type=float, default=1500.0,
+                        help="seconds the gateway fuzz may take; it then stops and reports the inputs reached")
+    parser.add_argument("--e2e", type=int, help="end-to-end fuzz inputs (default 2,000; 200 with --small)")
     args = parser.parse_args(argv)
     begun = time.monotonic()
     outage = 3.0 if args.small else 30.0
+    # The real stack (Rasa takes minutes to load under load) starts at once and runs beside the rest.
+    real: dict = {}
+    e2e = args.e2e or (200 if args.small else 2000)
+    stack_thread = threading.Thread(target=real_stack_part, args=(outage, e2e, real), daemon=True)
     results = []
     h = Harness()
+    stack_thread.start()
+    wanted = args.fuzz or (2000 if args.small else 100_000)
+    fuzz: dict = {}  # the gateway fuzz runs beside the fault scenarios too (they mostly wait)
+    fuzz_thread = threading.Thread(target=lambda: fuzz.update(gateway_campaign(wanted, budget_s=args.fuzz_budget)),
+                                   daemon=True)
+    fuzz_thread.start()
     try:
         results.append(rasa_outage(h, "rasa_killed", lambda: h.kill("rasa"), lambda: h.start("rasa"), outage))
         results.append(rasa_outage(h, "rasa_slower_than_timeout", lambda: h.flag.touch(),
                                    lambda: h.flag.unlink(), outage))
         results.append(gateway_restart(h))
         results.extend(telegram_lines(h))
+        results.append(telegram_refusals(h))
     finally:
         h.close()
     for result in results:
         print(json.dumps(result), flush=True)
-    print(json.dumps({"fault": "redis_lock_store_unreachable", "skipped": "the Redis outage scenario (LOCK_STORE_URL "
-                      "with RASA_REPLICAS > 1) is not built yet"}), flush=True)
-    fuzz = gateway_campaign(2000 if args.small else 100_000)
+    fuzz_thread.join()
+    fuzz = fuzz or {"fuzz": "gateway_http", "inputs": 0, "server_errors": 0, "crashes": 1}
     print(json.dumps(fuzz), flush=True)
+    stack_thread.join()
+    for result in real.get("lines", []):
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    if "error" in real:
+        print(json.dumps({"fault": "real_stack", "survived": False, "error": real["error"]}), flush=True)
+    e2e_line = real.get("fuzz", {"fuzz": "end_to_end_real_rasa", "inputs": 0, "server_errors": 0, "crashes": 1})
+    print(json.dumps(e2e_line), flush=True)
     took = time.monotonic() - begun
-    print(json.dumps({"duration_s": round(took, 1)}), flush=True)
-    ok = all(r["survived"] for r in results) and fuzz["server_errors"] == 0 and fuzz["crashes"] == 0
+    print(json.dumps({"duration_s": round(took, 1), "load_average": [round(x, 2) for x in os.getloadavg()]}),
+          flush=True)
+    fuzz_ok = all(f["server_errors"] == 0 and f["crashes"] == 0 for f in (fuzz, e2e_line)) and fuzz["inputs"] >= wanted
+    ok = all(r["survived"] for r in results) and fuzz_ok and "error" not in real and e2e_line["inputs"] >= e2e
     return 0 if ok else 1
 
 

@@ -12,16 +12,20 @@ connection is a crash. Afterwards the gateway must still answer a normal message
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from urllib.parse import quote
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
+import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -29,15 +33,21 @@ from settings import ROOT
 from werkpunt.net import free_port
 
 WEBHOOK_SECRET = "fuzz-webhook-secret"
+# Alembic's context is process-global: the real-stack thread of tools/reliability.py migrates at the same time.
+MIGRATE_LOCK = threading.Lock()
+WORKERS = 4  # client processes: Hypothesis costs the client more CPU per input than the gateway spends
 NASTY = ["<script>alert(1)</script>", "'; DROP TABLE chat_message; --", "{{7*7}}", "${jndi:ldap://x}", "\u202eevil",
          "\x00\x1b[31m", "\ud800", "/restart", '/affirm{"vacancy_id": 1e308}', '/apply_for_vacancy{"vacancy_id":"Infinity"}',
          "%s%s%n", "../../etc/passwd", "é" * 2001, "😀" * 1500, "\u200b" * 50]
-odd_text = st.one_of(st.text(max_size=300), st.sampled_from(NASTY), st.text(min_size=1900, max_size=2600),
+# Long texts repeat a short drawn piece: drawing 2,000 characters one by one costs Hypothesis ~40 ms an input.
+long_text = st.builds(lambda piece, n: (piece * (n // len(piece) + 1))[:n], st.text(min_size=1, max_size=20),
+                      st.integers(1900, 2600))
+odd_text = st.one_of(st.text(max_size=300), st.sampled_from(NASTY), long_text,
                      st.builds(lambda a, b: a + b, st.sampled_from(NASTY), st.text(max_size=50)))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), odd_text)
 json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                            st.dictionaries(st.text(max_size=10), inner, max_size=4)),
-                           max_leaves=12)
+                           max_leaves=6)  # deeper nesting comes from raw_body (900-5,000 levels)
 
 
 def deep(depth: int, kind: str) -> bytes:
@@ -128,7 +138,7 @@ def _send(client: httpx.Client, kind: str, value) -> int:
         return client.post("/api/message", data={_wire(k): _wire(v) for k, v in value.items()}).status_code
     if kind == "GET /api/updates":
         try:  # a valid poll waits up to 10 s for news: a short read timeout means "waiting, as designed"
-            return client.get("/api/updates", params={"after": _wire(str(value))}, timeout=0.5).status_code
+            return client.get("/api/updates", params={"after": _wire(str(value))}, timeout=0.2).status_code
         except httpx.ReadTimeout:
             return 200
     if kind == "GET /api/history":
@@ -157,20 +167,82 @@ def _uvicorn(args: list[str], env: dict, health: str, log) -> subprocess.Popen:
 
 
 def fake_bot_api():
-    """uvicorn --factory target: the fake Telegram Bot API of the tests, as a process of its own."""
+    """uvicorn --factory target: the fake Telegram Bot API of the tests, as a process of its own.
+
+    Two control routes let the harness in another process break it: POST /control/fail with
+    {"method": ..., "errors": [[502, "Bad Gateway"], ...], "retry_after": [1, ...]} (the next calls answer
+    those 5xx, then 429 with those retry_after values), and GET /control/sent/{chat} (the texts Telegram
+    accepted for that chat, in order)."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
     from tests.fake_telegram import FakeTelegram
 
-    return FakeTelegram().app
+    fake = FakeTelegram()
+
+    async def fail(request):
+        body = await request.json()
+        fake.fail(body["method"], *[tuple(e) for e in body.get("errors", [])])
+        fake.rate_limit(body["method"], *body.get("retry_after", []))
+        return JSONResponse({"ok": True})
+
+    async def sent(request):
+        chat = int(request.path_params["chat"])
+        return JSONResponse([c.params.get("text", "") for c in fake.sent(chat)])
+
+    fake.app.router.routes[:0] = [Route("/control/fail", fail, methods=["POST"]),
+                                  Route("/control/sent/{chat}", sent)]
+    return fake.app
 
 
-def gateway_campaign(inputs: int, log_path=None) -> dict:
-    """Run `inputs` generated requests against a fresh gateway process; returns the JSON line's fields."""
+class OutOfTime(Exception):
+    """The campaign's time budget is used up: the line reports the inputs reached (and fails below 100,000)."""
+
+
+def campaign_worker(base: str, inputs: int, seed: int, budget_s: float | None = None) -> Tally:
+    """One client process of the campaign: its own Hypothesis run (seed `seed`), one request at a time."""
+    tally = Tally()
+    deadline = time.monotonic() + budget_s if budget_s else None
+    with httpx.Client(base_url=base, timeout=15) as client:
+        client.get("/")  # a session cookie, so the turn path is reached too
+
+        @hypothesis.seed(seed)
+        @settings(max_examples=inputs, database=None, deadline=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(request_case)
+        def one(case) -> None:
+            if deadline and time.monotonic() > deadline:
+                raise OutOfTime
+            tally.inputs += 1
+            try:
+                status = _send(client, *case)
+            except httpx.HTTPError as exc:
+                status = 0 if isinstance(exc, (httpx.ConnectError, httpx.RemoteProtocolError)) else 504
+            if status == 0:
+                tally.crashes += 1
+            elif status >= 500:
+                tally.server_errors += 1
+            if (status == 0 or status >= 500) and len(tally.examples) < 5:
+                tally.examples.append((case[0], repr(case[1])[:200], status))
+
+        if inputs:
+            try:
+                one()
+            except OutOfTime:
+                pass
+    return tally
+
+
+def gateway_campaign(inputs: int, log_path=None, workers: int = WORKERS, budget_s: float | None = None) -> dict:
+    """Run `inputs` generated requests against a fresh gateway process, from `workers` client processes at
+    once (each its own Hypothesis run with its own seed); returns the JSON line's fields."""
     from tests.fake_telegram import TOKEN
 
     tmp = tempfile.mkdtemp(prefix="werkpunt-fuzz-")
     from werkpunt.database import migrate
 
-    migrate(f"sqlite:///{tmp}/fuzz.db")
+    with MIGRATE_LOCK:
+        migrate(f"sqlite:///{tmp}/fuzz.db")
     rasa_port, bot_port, port = free_port(), free_port(), free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/fuzz.db", TRACKER_STORE_URL=f"sqlite:///{tmp}/tracker.db",
                GATEWAY_SECRET=uuid.uuid4().hex, RASA_TOKEN=uuid.uuid4().hex, LOG_LEVEL="WARNING",
@@ -185,30 +257,18 @@ def gateway_campaign(inputs: int, log_path=None) -> dict:
                       f"http://127.0.0.1:{bot_port}/", log)]
     gateway = _uvicorn(["werkpunt.app:app", "--port", str(port)], env, f"http://127.0.0.1:{port}/health", log)
     procs.append(gateway)
-    tally = Tally()
+    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as client:
-            client.get("/")  # a session cookie, so the turn path is reached too
-
-            @settings(max_examples=inputs, database=None, deadline=None, phases=[Phase.generate],
-                      suppress_health_check=list(HealthCheck), derandomize=True)
-            @given(request_case)
-            def one(case) -> None:
-                tally.inputs += 1
-                try:
-                    status = _send(client, *case)
-                except httpx.HTTPError as exc:
-                    status = 0 if gateway.poll() is not None or isinstance(exc, httpx.ConnectError) else 504
-                if status == 0:
-                    tally.crashes += 1
-                elif status >= 500:
-                    tally.server_errors += 1
-                if (status == 0 or status >= 500) and len(tally.examples) < 5:
-                    tally.examples.append((case[0], repr(case[1])[:200], status))
-
-            one()
-            normal = client.post("/api/message", json={"text": "hallo"})
-            still_answers = normal.status_code == 200 and not normal.json()["failed"]
+        share = [inputs // workers + (1 if n < inputs % workers else 0) for n in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            tallies = list(pool.map(campaign_worker, [base] * workers, share, range(workers),
+                                    [budget_s] * workers))
+        tally = Tally(sum(t.inputs for t in tallies), sum(t.server_errors for t in tallies),
+                      sum(t.crashes for t in tallies), [e for t in tallies for e in t.examples][:5])
+        if gateway.poll() is not None:
+            tally.crashes += 1
+        normal = httpx.post(f"{base}/api/message", json={"text": "hallo"}, cookies=httpx.get(base).cookies)
+        still_answers = normal.status_code == 200 and not normal.json()["failed"]
     finally:
         for proc in procs:
             proc.terminate()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 import bot.models  # noqa: F401  (registers the gateway tables)
+import placement.alerts.models  # noqa: F401  (registers the match-alert tables)
 import staff.models  # noqa: F401  (registers the staff tables and their conversation indexes)
 from placement.models import Base
 

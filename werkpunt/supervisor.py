@@ -31,8 +31,9 @@ class GaveUp(RuntimeError):
 class Supervisor:
     def __init__(self, specs: list[Child], procs: list[subprocess.Popen], env: dict[str, str], log_dir: Path, *,
                  max_failures: int = MAX_FAILURES, window: float = FAILURE_WINDOW,
-                 clock=time.monotonic) -> None:
+                 clock=time.monotonic, child_env: dict[str, dict[str, str]] | None = None) -> None:
         self.specs, self.procs, self.env, self.log_dir = specs, procs, env, log_dir
+        self.child_env = child_env or {}  # name -> its own environment (the reliability harness's proxies)
         self.max_failures, self.window, self.clock = max_failures, window, clock
         self.failures: dict[str, list[float]] = {c.name: [] for c in specs}
         self.due: dict[int, float] = {}  # child index -> when to start it again
@@ -65,7 +66,7 @@ class Supervisor:
 
     def _restart(self, index: int) -> None:
         child = self.specs[index]
-        proc = spawn(child, self.env, self.log_dir)
+        proc = spawn(child, self.child_env.get(child.name, self.env), self.log_dir)
         self.procs[index] = proc
         self.restarts += 1
         started = self.clock()

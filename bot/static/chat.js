@@ -91,6 +91,13 @@
 
   function showHandoff(state) { handoff.hidden = state !== "active"; }
 
+  // Issue 16: match alerts wait for the user; the title counts those not yet acted on, "(2) Werkpunt".
+  const baseTitle = document.title;
+  function showAlerts(count) {
+    if (typeof count !== "number") return;
+    document.title = count > 0 ? "(" + count + ") " + baseTitle : baseTitle;
+  }
+
   function setBusy(on) {
     busy = on;
     typing.hidden = !on;
@@ -147,6 +154,7 @@
 
   function clear() {
     list.replaceChildren();
+    showAlerts(0);
     seen = new Set();
     lastId = 0;
     session += 1;
@@ -162,6 +170,7 @@
         if (mine !== session) return;
         for (const m of data.messages || []) render(m);
         if (data.handoff) showHandoff(data.handoff);
+        showAlerts(data.alerts_unread);
         delay = 1000;
       } catch (e) {
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -217,6 +226,7 @@
       const data = await api("GET", "/api/history");
       for (const m of data.messages) render(m);
       showHandoff(data.handoff);
+      showAlerts(data.alerts_unread);
       poll(session);
       if (!data.messages.length) await send({ start: true });
     } catch (e) {

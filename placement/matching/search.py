@@ -10,16 +10,16 @@ sorts on `scoring.rank_key`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import and_, case, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from placement.matching import scoring as sc
-from placement.matching.area import gemeente_name, gemeente_rows, region_name_of
-from placement.matching.distance import BAND_KM, clamp_radius, within
-from placement.models import Candidate, Gemeente, Vacancy
+from placement.matching.area import gemeente_name, region_name_of
+from placement.matching.distance import BAND_KM, band, clamp_radius, within
+from placement.models import Candidate, Vacancy
 from placement.occupation_data import isco_groups, label_of
 from placement.occupation_normaliser import OccupationMatch, Resolution, resolve
 from placement.occupations import label as old_label
@@ -78,42 +78,56 @@ def _prefix(isco_col, prefix: str):
     return and_(isco_col >= prefix, isco_col < _after(prefix))
 
 
-def _tiers(isco_col, isco: str) -> list:
+def _tiers(isco_col, isco: str):
     """One filter per fit level, best first. Fit is the first ranking key, so the shortlist is filled
     tier by tier, and a wider tier is read only when the narrower ones gave fewer than SHORTLIST rows.
     Each tier is `isco_code IN (unit groups)` from the ISCO file, so the (isco_code, gemeente_code)
     index is probed per pair instead of scanning a range."""
+    yield isco_col == isco  # a generator: the wider tiers are only built when they are read
+    for codes in _wider_codes(isco):
+        yield isco_col.in_(codes)
+
+
+@lru_cache(maxsize=1024)
+def _wider_codes(isco: str) -> tuple[tuple[str, ...], ...]:
+    """(the rest of the 3-digit group, the rest of the 2-digit group), empty ones left out."""
     units = [code for code in isco_groups() if len(code) == 4]
-    same3 = [c for c in units if c[:3] == isco[:3] and c != isco]
-    same2 = [c for c in units if c[:2] == isco[:2] and c[:3] != isco[:3]]
-    return [isco_col == isco] + [isco_col.in_(codes) for codes in (same3, same2) if codes]
+    same3 = tuple(c for c in units if c[:3] == isco[:3] and c != isco)
+    same2 = tuple(c for c in units if c[:2] == isco[:2] and c[:3] != isco[:3])
+    return tuple(codes for codes in (same3, same2) if codes)
 
 
-def _shortlist(session: Session, query, isco_col, isco: str, order: list) -> list:
+def _shortlist(session: Session, query, isco_col, isco: str, order: list, need: int = SHORTLIST) -> list:
+    """The first `need` rows in ranking order. The SQL order is `scoring.rank_key` itself (fit, 5 km band,
+    hours gap, instrument, id), so a page of 5 needs only 5 rows, and usually one tier."""
     rows: list = []
     for tier in _tiers(isco_col, isco):
-        rows += session.execute(query.where(tier).order_by(*order).limit(SHORTLIST - len(rows))).all()
-        if len(rows) >= SHORTLIST:
+        rows += session.execute(query.where(tier).order_by(*order).limit(need - len(rows))).all()
+        if len(rows) >= need:
             break
     return rows
 
 
-def _near_sql(home: str):
-    """Squared equirectangular distance to home from the joined gemeente's point: orders the shortlist by
-    distance with three parameters (Python then uses the exact great-circle kilometres)."""
-    here = gemeente_rows()[home]
-    scale = math.cos(math.radians(here.lat))
-    return ((Gemeente.lat - here.lat) * (Gemeente.lat - here.lat)
-            + (Gemeente.lon - here.lon) * (Gemeente.lon - here.lon) * (scale * scale))
+@lru_cache(maxsize=2048)
+def _near_sql(gemeente_col, home: str, radius_km: float):
+    """(`gemeente_code IN (gemeenten within the radius)`, their 5 km band as `CASE WHEN code IN (band 0)
+    THEN 0 ...`): the exact great-circle band of `rank_key` without joining the gemeente table for
+    coordinates. Cached per place and radius: building these expressions cost more than running them."""
+    by_band: dict[int, list[str]] = {}
+    for code, km in within(home, radius_km):
+        by_band.setdefault(band(km), []).append(code)
+    reach = gemeente_col.in_(sorted(code for codes in by_band.values() for code in codes))
+    return reach, case(*[(gemeente_col.in_(sorted(codes)), b) for b, codes in sorted(by_band.items())], else_=99)
 
 
-def _hours_sql(value_between):
-    return case((value_between(0), 0), (value_between(sc.HOURS_CLOSE_DIFF), 1), else_=2)
+def _gap_sql(lo_col, hi_col, hours: int):
+    """`scoring.hours_gap(hours, lo, hi)`: hours outside the vacancy's span."""
+    return case((lo_col > hours, lo_col - hours), (hi_col < hours, hours - hi_col), else_=0)
 
 
 def _rank_vacancies(session: Session, target: Target, home: str | None, radius_km: float, hours: int | None,
                     skills: str | None, instrument: str | None = None,
-                    window: slice = slice(None)) -> tuple[int, list[sc.VacancyMatch]]:
+                    window: slice = slice(None), count: bool = False) -> tuple[int, list[sc.VacancyMatch]]:
     """(shortlist size, the ranked matches in `window`): only the rows shown get a score and a reason."""
     v = Vacancy
     query = (select(v.id, v.title, v.occupation, v.esco_uri, v.isco_code, v.gemeente_code, v.hours_min, v.hours_max,
@@ -123,14 +137,18 @@ def _rank_vacancies(session: Session, target: Target, home: str | None, radius_k
     near = within(home, radius_km) if home else ()
     km_of = dict(near)
     if home:
-        query = query.join(Gemeente, Gemeente.code == v.gemeente_code).where(v.gemeente_code.in_(sorted(km_of)))
-        order.append(_near_sql(home))
+        reach, band_order = _near_sql(v.gemeente_code, home, radius_km)
+        query = query.where(reach)
+        order.append(band_order)
     if hours is not None:
         query = query.where(v.hours_min <= hours + sc.HOURS_MAX_DIFF, v.hours_max >= hours - sc.HOURS_MAX_DIFF)
-        order.append(_hours_sql(lambda pad: and_(v.hours_min <= hours + pad, v.hours_max >= hours - pad)))
+        order.append(_gap_sql(v.hours_min, v.hours_max, hours))
+    if instrument:
+        order.append(case((getattr(v, instrument).is_(True), 0), else_=1))
     home_name = gemeente_name(home) if home else None
     keyed = []
-    for row in _shortlist(session, query, v.isco_code, target.isco, [*order, v.id]):
+    need = SHORTLIST if window.stop is None else min(SHORTLIST, window.stop)
+    for row in _shortlist(session, query, v.isco_code, target.isco, [*order, v.id], need):
         fit = sc.fit_level(target.uri, target.isco, row.esco_uri, row.isco_code)
         if fit is None:
             continue
@@ -153,7 +171,20 @@ def _rank_vacancies(session: Session, target: Target, home: str | None, radius_k
                                 region_name_of(row.gemeente_code), row.hours_min, row.hours_max, row.contract_type,
                                 min(score, 100), reason[:1].upper() + reason[1:], fit, km)
         matches.append(match)
-    return len(keyed), matches
+    total = _count_upto(session, query, v.isco_code, v.id, target.isco, SHORTLIST) if count else len(keyed)
+    return total, matches
+
+
+def _count_upto(session: Session, query, isco_col, id_col, isco: str, cap: int) -> int:
+    """How many rows the search has, counted up to cap ("veel vacatures" above it): a count per tier
+    is cheaper than reading and ranking cap rows to show five."""
+    total = 0
+    for tier in _tiers(isco_col, isco):
+        ids = query.where(tier).with_only_columns(id_col).limit(cap - total).subquery()
+        total += session.execute(select(func.count()).select_from(ids)).scalar_one()
+        if total >= cap:
+            break
+    return total
 
 
 def search_vacancies(session: Session, text: str | None, gemeente_code: str | None, hours: int | None,
@@ -173,14 +204,16 @@ def search_vacancies(session: Session, text: str | None, gemeente_code: str | No
         return SearchResult([], False, 0, None, resolution, place, radius)
     start = max(0, page) * page_size
     total, shown = _rank_vacancies(session, target, gemeente_code if place else None, radius, hours, skills,
-                                   instrument, slice(start, start + page_size))
+                                   instrument, slice(start, start + page_size), count=True)
     return SearchResult(shown, start + page_size < total, total, target, resolution, place, radius)
 
 
 def vacancies_for_candidate(session: Session, candidate_id: int, limit: int = 5, offset: int = 0,
                             radius_km: float | None = None) -> list[sc.VacancyMatch]:
     """Open vacancies for a registered job seeker: occupation, gemeente and hours from the profile."""
-    cand = session.get(Candidate, candidate_id)
+    c = Candidate  # only the columns the search needs: cheaper than loading the ORM entity
+    cand = session.execute(select(c.esco_uri, c.isco_code, c.occupation, c.gemeente_code, c.hours_wanted, c.skills)
+                           .where(c.id == candidate_id)).first()
     if cand is None or not cand.isco_code:
         return []
     target = Target(cand.esco_uri, cand.isco_code, _label(cand.esco_uri, cand.isco_code, cand.occupation))
@@ -206,15 +239,17 @@ def _rank_candidates(session: Session, target: Target, home: str | None, radius_
     near = within(home, radius_km) if home else ()
     km_of = dict(near)
     if home:
-        query = query.join(Gemeente, Gemeente.code == c.gemeente_code).where(c.gemeente_code.in_(sorted(km_of)))
-        order.append(_near_sql(home))
+        reach, band_order = _near_sql(c.gemeente_code, home, radius_km)
+        query = query.where(reach)
+        order.append(band_order)
     if lo is not None and hi is not None:
         pad = sc.HOURS_MAX_DIFF
         query = query.where(or_(c.hours_wanted.is_(None), c.hours_wanted.between(lo - pad, hi + pad)))
-        order.append(case((c.hours_wanted.is_(None), literal(3)),
-                          else_=_hours_sql(lambda p: c.hours_wanted.between(lo - p, hi + p))))
+        # scoring.hours_gap(wanted, lo, hi); unknown hours (None) rank after every known gap, as 99 does
+        order.append(case((c.hours_wanted.is_(None), literal(99)), (c.hours_wanted < lo, lo - c.hours_wanted),
+                          (c.hours_wanted > hi, c.hours_wanted - hi), else_=0))
     keyed = []
-    for row in _shortlist(session, query, c.isco_code, target.isco, [*order, c.id]):
+    for row in _shortlist(session, query, c.isco_code, target.isco, [*order, c.id], limit):
         fit = sc.fit_level(target.uri, target.isco, row.esco_uri, row.isco_code)
         if fit is None:
             continue
@@ -257,7 +292,9 @@ def candidates_for_request(session: Session, occupation: str | Target | None, ge
 def candidates_for_vacancy(session: Session, vacancy_id: int, limit: int = 5, today: dt.date | None = None,
                            radius_km: float | None = None) -> list[sc.CandidateProfile]:
     """Anonymous profiles for a vacancy (any status: staff may match a concept vacancy too)."""
-    vac = session.get(Vacancy, vacancy_id)
+    v = Vacancy  # only the columns the search needs: cheaper than loading the ORM entity
+    vac = session.execute(select(v.esco_uri, v.isco_code, v.occupation, v.gemeente_code, v.hours_min, v.hours_max,
+                                 v.skills).where(v.id == vacancy_id)).first()
     if vac is None or not vac.isco_code:
         return []
     target = Target(vac.esco_uri, vac.isco_code, _label(vac.esco_uri, vac.isco_code, vac.occupation))

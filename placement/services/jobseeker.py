@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from placement.clock import now
+from placement.alerts.events import emit_candidate_registered
 from placement.matching.area import gemeente_name, region_code_of
 from placement.models import Application, Candidate, Lead, Vacancy
 from placement.occupation_normaliser import esco_fields
@@ -77,6 +78,7 @@ def register_candidate(session: Session, *, sender_id: str, job_title: str | Non
     cand.active = True
     cand.consent_at = now()
     session.flush()
+    emit_candidate_registered(session, cand.id)  # same transaction: employers' alerts follow the registration
     return Registration("ok", created, occ.label if occ else None, gemeente_name(cand.gemeente_code) or None)
 
 

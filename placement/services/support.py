@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from placement.alerts.retention import delete_for_conversations
 from placement.matching.area import gemeente_rows
 from placement.models import Application, Conversation, Employer, Lead, ServicePoint, Vacancy
 from placement.queries import find_gemeente, suggest_gemeenten
@@ -107,6 +108,7 @@ def delete_user_data(session: Session, sender_id: str) -> Deleted:
     Employer contact details that came from this chat are cleared; the company itself and vacancies
     staff already published stay (they are business data, not the person's).
     """
+    delete_for_conversations(session, [sender_id])  # alert consent and history go first (issue 16)
     cand = candidate_for(session, sender_id)
     applications = 0
     lead_filter = Lead.sender_id == sender_id

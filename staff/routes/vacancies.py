@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from placement.alerts.events import emit_vacancy_published
 from placement.models import VACANCY_STATUSES, Employer, Gemeente, Vacancy
 from staff import audit
 from staff.access import Staff, can_publish, vacancy_scope
@@ -51,6 +52,7 @@ def publish(vacancy_id: RowId, request: Request, staff: Staff = Depends(csrf_sta
         raise refuse(request, staff, "vacancy", vacancy_id, f"publiceren: rol {staff.role}, regio {region}")
     if vacancy.status == "concept":
         vacancy.status = "open"
+        emit_vacancy_published(session, vacancy_id)  # committed with the publication; matched by the alert job
         audit.record(session, "vacancy.publish", staff_id=staff.id, actor=staff.email, target_type="vacancy",
                      target_id=vacancy_id, ip=client_ip(request))
         session.commit()

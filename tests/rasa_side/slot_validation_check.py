@@ -59,13 +59,17 @@ async def main(mode: str) -> dict:
             return await action.run(CollectingOutputChannel(), nlg, tracker, domain)
 
         start = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
-        idle = await turn(UserUttered("bedankt", {"name": "thank", "confidence": 1.0}), start)
+        # A longer message that sets no slot: nothing for the validator (a short one may be a role statement).
+        idle = await turn(UserUttered("dank u wel voor de hulp, dat was heel duidelijk voor mij",
+                                      {"name": "thank", "confidence": 1.0}), start)
         calls_after_idle = list(calls)
         home = await turn(UserUttered("ik woon in kampen", {"name": "inform_home_place", "confidence": 1.0},
                                       [{"entity": "location", "value": "kampen", "start": 11, "end": 17}]), start)
+        calls_after_home = list(calls)
+        await turn(UserUttered("ik ben werkgever", {"name": "greet", "confidence": 0.4}), start)  # short: validated
     finally:
         await runner.cleanup()
-    return {"calls_after_idle_turn": calls_after_idle, "calls": calls,
+    return {"calls_after_idle_turn": calls_after_idle, "calls_after_home": calls_after_home, "calls": calls,
             "idle_events": [e.as_dict() for e in idle],
             "home_events": [[e.key, e.value] for e in home if isinstance(e, SlotSet)]}
 
