@@ -63,6 +63,7 @@ class IntentModel:
         ]
         self.clf = self._classifier()
         self.classes_: List[str] = []
+        self.extra_dims = 0  # width of the extra (pipeline) features seen in training
 
     def _classifier(self) -> Any:
         c = self.config
@@ -83,8 +84,11 @@ class IntentModel:
     def features(self, texts: Sequence[str], extra: csr_matrix | None = None, fit: bool = False) -> csr_matrix:
         folded = [fold(t, self.config["fold_register"]) for t in texts]
         parts = [v.fit_transform(folded) if fit else v.transform(folded) for v in self.vectorisers]
-        if extra is not None:
-            parts.append(csr_matrix(extra))
+        if fit:
+            self.extra_dims = 0 if extra is None else extra.shape[1]
+        if self.extra_dims:  # the same width as in training, zeros where a message has none
+            parts.append(csr_matrix(extra) if extra is not None and extra.shape[1] == self.extra_dims
+                         else csr_matrix((len(folded), self.extra_dims)))
         return hstack(parts).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], extra: csr_matrix | None = None) -> "IntentModel":
@@ -107,7 +111,7 @@ class IntentModel:
 
     def to_arrays(self) -> Dict[str, Any]:
         """Everything needed to predict, as plain arrays and lists (saved without pickle)."""
-        out: Dict[str, Any] = {"classes": list(self.classes_), "config": self.config,
+        out: Dict[str, Any] = {"classes": list(self.classes_), "config": {**self.config, "extra_dims": self.extra_dims},
                                "coef": self.clf.coef_.astype(np.float32), "intercept": self.clf.intercept_}
         for i, v in enumerate(self.vectorisers):
             vocabulary = sorted(v.vocabulary_, key=v.vocabulary_.get)
@@ -116,7 +120,10 @@ class IntentModel:
 
     @classmethod
     def from_arrays(cls, arrays: Dict[str, Any]) -> "IntentModel":
-        model = cls(arrays["config"])
+        config = dict(arrays["config"])
+        extra_dims = int(config.pop("extra_dims", 0))
+        model = cls(config)
+        model.extra_dims = extra_dims
         for i, v in enumerate(model.vectorisers):
             v.vocabulary_ = {term: n for n, term in enumerate(arrays[f"vocabulary_{i}"])}
             v.idf_ = np.asarray(arrays[f"idf_{i}"])

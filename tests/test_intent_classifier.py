@@ -28,3 +28,4 @@ def test_classifier_round_trips_through_model_storage_and_reads_variants(tmp_pat
     assert all(len(ranking) == 3 for _, _, ranking in result["loaded"])
     assert result["saved_files"] == ["arrays.npz", "meta.json"]  # arrays and JSON, no pickle
     assert result["fold"] == "een cafe uur 0"
+    assert result["extra_missing"] == ["greet"]

@@ -8,6 +8,9 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+from scipy.sparse import csr_matrix
+
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -15,7 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_addons.intent_classifier import FoldedTfidfIntentClassifier
-from rasa_addons.intent_model import fold
+from rasa_addons.intent_model import IntentModel, fold
 
 EXAMPLES = {
     "ask_wage_subsidy": ["wat is loonkostensubsidie", "krijg ik loonkostensubsidie", "subsidie op de loonkosten",
@@ -44,6 +47,12 @@ def main() -> int:
         messages = component.process([Message.build(text=t) for t in UNSEEN])
         results[which] = [(m.get("intent")["name"], round(m.get("intent")["confidence"], 6),
                            [r["name"] for r in m.get("intent_ranking")]) for m in messages]
+    # Pipeline (pattern) features seen in training but missing for a message: zeros, not a crash.
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    with_extra = IntentModel({"C": 1.0}).fit(texts, [i for i, ts in EXAMPLES.items() for _ in ts],
+                                             csr_matrix(np.ones((len(texts), 2))))
+    reloaded = IntentModel.from_arrays(with_extra.to_arrays())
+    results["extra_missing"] = [with_extra.classes_[i] for i in reloaded.predict_proba(["goeiemorgen"]).argmax(1)]
     saved = sorted(p.name for p in (Path(sys.argv[1]) / resource.name).rglob("*") if p.is_file())
     print(json.dumps({"expected": list(UNSEEN.values()), "saved_files": saved, "fold": fold("Één  Café-uur 32!"),
                       **results}))
