@@ -5,8 +5,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from functools import lru_cache
+
+from placement.occupation_data import esco_occupations
 from placement.occupation_forms import GENERIC, base_forms
-from placement.occupation_index import PENALTY, index, keep, lookup, lookup_kinds
+from placement.occupation_index import PENALTY, RANK, Entry, index, keep, lookup, lookup_kinds
+from placement.text import fold_words
 
 COMPOUND = 0.88  # confidence of a compound step (the normaliser's CONFIDENCE["samenstelling"])
 GENERIC_KEYS = frozenset(GENERIC)
@@ -38,6 +43,8 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
                 if any(e.how == "synoniem" for e in index()[0].get(bare[:cut], ())):
                     lookup_kinds(bare[:cut], found, conf - 0.06, ("synoniem",))
                     return
+    if head_and_modifier(key, found, conf):
+        return
     # The head of a Dutch compound is its last part: "bouwplaatsschoonmaker" is a schoonmaker.
     for cut in range(1, len(key) - SHORT_HEAD + 1):
         head = key[cut:]
@@ -56,3 +63,83 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
         front = key[:cut]
         if any(lookup(form, "samenstelling", found, conf - 0.1) for form in (front, front.removesuffix("s"))):
             return
+
+
+MIN_HEAD = 4  # a head shorter than this is handled above ("lunchkok" → kok, preferred labels only)
+MIN_MODIFIER = 3
+MAX_MODIFIER_GROUPS = 20  # a modifier found in more ISCO groups than this says nothing ("onderhouds")
+MIN_SHARE = 0.05  # the group must be a real part of the head's uses
+
+
+@lru_cache
+def _parts() -> tuple[dict[str, dict[str, Entry]], dict[str, frozenset[str]], dict[str, Counter]]:
+    """(head word → ISCO group → one entry, modifier → ISCO groups, head word → labels per group).
+
+    Built from every word of every name in the label index: a word's suffixes that are words of their
+    own are its possible heads ("heftruckchauffeur" → chauffeur), its prefixes are modifiers ("heftruck")."""
+    names: list[tuple[str, Entry]] = []
+    for occ in esco_occupations():
+        for n, name in enumerate(occ.labels):
+            names.append((name, Entry(occ.uri, occ.isco, occ.label, "label" if n < occ.preferred_forms else "alt")))
+    for entries in index()[0].values():
+        names.extend((e.label, e) for e in entries if e.how in ("synoniem", "groep"))
+    words = {w for name, _ in names for w in fold_words(name).split()}
+    heads: dict[str, dict[str, Entry]] = {}
+    counts: dict[str, Counter] = {}
+    modifiers: dict[str, set[str]] = {}
+    for name, entry in names:
+        folded = fold_words(name).split()
+        # Heads: the word of a one-word name, the last word of a longer one ("ict systeembeheerder").
+        for word in {folded[-1]} if folded else set():
+            for cut in range(len(word) - MIN_HEAD + 1):
+                head = word[cut:]
+                if head in words or cut == 0:
+                    counts.setdefault(head, Counter())[entry.isco] += 1
+                    best = heads.setdefault(head, {}).get(entry.isco)
+                    if best is None or (len(name), RANK[entry.how]) < best[0]:
+                        heads[head][entry.isco] = ((len(name), RANK[entry.how]), entry)  # shortest name shows
+        for word in set(folded):
+            for end in range(MIN_MODIFIER, len(word) + 1):
+                modifiers.setdefault(word[:end], set()).add(entry.isco)
+    return ({h: {i: e for i, (_, e) in g.items()} for h, g in heads.items()},
+            {k: frozenset(v) for k, v in modifiers.items()}, counts)
+
+
+def _modifier_groups(modifier: str) -> set[str]:
+    """ISCO groups in which a label has a word starting with the modifier or one of its forms
+    ("fietsen" → fiets..., "verzend" → verzending), or a synonym names it ("schoonmaak")."""
+    mods = _parts()[1]
+    out: set[str] = set()
+    bare = modifier.removesuffix("s")
+    for form in dict.fromkeys([modifier, bare, bare + "ing", *base_forms(modifier)]):
+        if len(form) >= MIN_MODIFIER:
+            out |= mods.get(form, frozenset())
+            out |= {e.isco for e in index()[0].get(form, ())}
+    return out
+
+
+def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
+    """A compound no label spells: the split whose head and modifier share an ISCO group wins
+    ("bezorgchauffeur": chauffeur in 8322/8331/8332, bezorg- in 8322 → 8322). Weaker than a label:
+    the dialogue asks unless the head is one of our synonyms."""
+    heads, _, counts = _parts()
+    best: tuple[float, int, str, str] | None = None
+    for cut in range(MIN_MODIFIER, len(key) - MIN_HEAD + 1):
+        head, modifier = key[cut:], key[:cut]
+        for form in [head, *base_forms(head)]:
+            if form not in heads:
+                continue
+            groups = _modifier_groups(modifier)
+            total = sum(counts[form].values())
+            if not groups or len(groups) > MAX_MODIFIER_GROUPS:
+                break
+            for isco, n in counts[form].items():
+                score = (n / total, len(form), isco, form)
+                if isco in groups and score[0] >= MIN_SHARE and (best is None or score > best):
+                    best = score
+            break
+    if best is None:
+        return False
+    share, _, isco, form = best
+    keep(found, heads[form][isco], conf - 0.05 - 0.05 * (share < 0.5), "samenstelling")
+    return True
