@@ -135,9 +135,22 @@ def _english() -> dict[str, str]:
         return {fold_words(r["english"]): fold_words(r["dutch"]) for r in rows}
 
 
+def english_parts(word: str) -> list[str]:
+    """An English compound typed as one word, split into two words of the English table:
+    "warehouseworker" → ["warehouse", "worker"]; [word] when no split fits (shortest front first)."""
+    lexicon = _english()
+    if word in lexicon:
+        return [word]
+    for cut in range(3, len(word) - 2):
+        if word[:cut] in lexicon and word[cut:] in lexicon:
+            return [word[:cut], word[cut:]]
+    return [word]
+
+
 def from_english(words: list[str]) -> list[str] | None:
     """"public area cleaner" → ["openbare", "ruimte", "schoonmaker"]; None when no word is English."""
     lexicon = _english()
+    words = [part for w in words for part in english_parts(w)]
     if not any(w in lexicon for w in words):
         return None
     return [part for w in words for part in lexicon.get(w, w).split()]

@@ -68,3 +68,47 @@ def test_synonyms_do_not_copy_the_frozen_evaluation_set_wholesale():
     # Words named in the issue itself (poetsvrouw, groenvoorziening, ...) and common base words may
     # coincide; a copied list would overlap far more.
     assert len(overlap) <= 0.25 * len(synonyms()), sorted(overlap)
+
+
+def test_compound_head_and_modifier_share_a_group():
+    # "bezorgchauffeur" is no label; the head "chauffeur" alone is a truck driver (8332), but the
+    # modifier "bezorg-" only occurs in groups that also have chauffeurs in 8322 (delivery drivers).
+    from placement.occupation_compounds import head_and_modifier
+    found: dict = {}
+    assert head_and_modifier("bezorgchauffeur", found)
+    assert [m.isco for _, m in found.values()] == ["8322"]
+    result = resolve("bezorgchauffeur")
+    assert result.best.isco == "8322" and result.best.how == "samenstelling"
+    assert not result.confident  # a split the labels do not spell: the dialogue asks
+    assert not head_and_modifier("qqqchauffeur", {})  # an unknown modifier is no evidence
+
+
+def test_a_modifier_found_everywhere_is_no_evidence():
+    from placement.occupation_compounds import MAX_MODIFIER_GROUPS, _modifier_groups
+    assert len(_modifier_groups("onderhouds")) > MAX_MODIFIER_GROUPS  # so "onderhoudsmonteur" keeps its head
+    assert "8322" in _modifier_groups("bezorg")
+
+
+@pytest.mark.parametrize(("typed", "isco"), [
+    ("warehouseworker", "9333"), ("kitchenhelper", "9412"), ("productionworker", "9329"),
+])
+def test_english_compounds_typed_as_one_word(typed, isco):
+    from placement.occupation_forms import english_parts
+    assert len(english_parts(typed)) == 2
+    result = resolve(typed)
+    assert result.best.isco == isco and result.best.how == "engels"
+
+
+def test_english_split_leaves_dutch_words_alone():
+    from placement.occupation_forms import english_parts
+    assert english_parts("magazijnmedewerker") == ["magazijnmedewerker"]
+    assert resolve("magazijnmedewerker").best.how != "engels"
+
+
+def test_bench_reads_a_dev_file_with_a_comment_line(tmp_path):
+    from tools.bench_occupations import score
+    path = tmp_path / "dev.csv"
+    path.write_text("# a comment line first, as the dev files have\ntyped,isco4,category\n"
+                    "kapster,5141,female\nqqqq,9112,typo\n", encoding="utf-8")
+    report = score(path)
+    assert report["n"] == 2 and report["top1"] == 0.5 and report["misses_by_category"] == {"typo": 1}
