@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from placement.occupation_data import esco_occupations, isco_groups, synonyms
-from placement.occupation_forms import GENERIC, swapped
+from placement.occupation_forms import GENERIC, base_forms, swapped
 from placement.text import fold_words
 
 # Penalty on the confidence by the kind of label hit: our curated synonyms beat ESCO preferred labels,
@@ -130,3 +130,16 @@ def keep(found: dict, entry: Entry, conf: float, how: str) -> None:
     score = (conf, -RANK.get(entry.how, 3))
     if old is None or score > old[0]:
         found[ident] = (score, OccupationMatch(entry.uri, entry.isco, entry.label, round(conf, 3), how))
+
+
+@lru_cache
+def group_names() -> dict[str, frozenset[str]]:
+    """Each ISCO unit group label key ("tandartsassistenten") and its singular and male forms
+    ("tandartsassistent") → the group codes: a typed word that names a group decides ties."""
+    out: dict[str, set[str]] = {}
+    for key, entries in index()[0].items():
+        for entry in entries:
+            if entry.how == "groep":
+                for form in [key, *base_forms(key)[:3]]:
+                    out.setdefault(form, set()).add(entry.isco)
+    return {k: frozenset(v) for k, v in out.items()}

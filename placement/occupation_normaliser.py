@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from placement.occupation_compounds import compounds
 from placement.occupation_data import by_uri, isco_groups
 from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
-from placement.occupation_index import PENALTY, OccupationMatch, fuzzy_keys, index, keep, label_key, lookup, lookup_kinds
+from placement.occupation_index import PENALTY, OccupationMatch, fuzzy_keys, group_names, index, keep, label_key, lookup, lookup_kinds
 
 # Confidence (0-1) = the step that found the match minus a penalty for the kind of label it hit
 # (occupation_index.PENALTY).
@@ -25,6 +25,7 @@ CONFIDENCE = {"exact": 1.0, "vorm": 0.95, "deel": 0.92, "samenstelling": 0.88}
 CONFIDENT = 0.85  # at least this, and no other ISCO group within AMBIGUOUS of it → no question asked
 AMBIGUOUS = 0.02
 FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one slip in a long word passes
+GROUP_AGREES = 0.04  # sort bonus for an occupation whose ISCO unit group label the typed word names too
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
@@ -78,8 +79,12 @@ def resolve(text: str | None) -> Resolution:
                 if ident not in found or conf > found[ident][0][0]:
                     found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf,
                                                                       "engels"))
-    ranked = sorted(found.values(), key=lambda v: (-v[0][0], -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label),
-                                                   v[1].label))
+    # An ISCO unit group whose own label matched too ("Tandartsassistenten") is what the typed word
+    # names: its occupations win a tie against the same word filed elsewhere in ESCO.
+    whole = "".join(words)
+    groups = {code for form in [whole, *base_forms(whole)] for code in group_names().get(form, ())}
+    ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
+                                                   -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))
 
 

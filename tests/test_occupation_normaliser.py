@@ -112,3 +112,11 @@ def test_bench_reads_a_dev_file_with_a_comment_line(tmp_path):
                     "kapster,5141,female\nqqqq,9112,typo\n", encoding="utf-8")
     report = score(path)
     assert report["n"] == 2 and report["top1"] == 0.5 and report["misses_by_category"] == {"typo": 1}
+
+
+def test_a_word_that_names_an_isco_group_decides_a_tie():
+    # ESCO files "tandartsassistent(e)" as an alternative label in 3251 and in 3256; ISCO 3251 is
+    # "Tandartsassistenten en mondhygiënisten", so the typed word names that group.
+    from placement.occupation_index import group_names
+    assert "3251" in group_names()["tandartsassistent"]
+    assert resolve("tandartsassistente").best.isco == "3251"
