@@ -141,6 +141,9 @@ def english_parts(word: str) -> list[str]:
     lexicon = _english()
     if word in lexicon:
         return [word]
+    for plural, single in (("ies", "y"), ("s", "")):  # "pickers" → "picker", "deliveries" → "delivery"
+        if word.endswith(plural) and word[: -len(plural)] + single in lexicon:
+            return [word[: -len(plural)] + single]
     for cut in range(3, len(word) - 2):
         if word[:cut] in lexicon and word[cut:] in lexicon:
             return [word[:cut], word[cut:]]

@@ -77,3 +77,10 @@ def test_ties_go_to_the_lower_skilled_group_and_synonyms_decide_female_forms():
 def test_the_job_named_first_beats_a_later_field_word():
     result = resolve("Schoonmaker kantoren")  # "kantoren" → kantoor (4110) must not make it ambiguous
     assert result.confident and result.best.isco == "9112"
+
+
+def test_english_plurals_and_one_word_compounds_are_split_before_translation():
+    from placement.occupation_forms import english_parts
+    assert english_parts("pickers") == ["picker"]  # only "picker" is in the table
+    assert english_parts("warehouseworkers") == ["warehouse", "workers"]
+    assert from_english(["forklift", "drivers"]) == ["heftruck", "chauffeurs"]
