@@ -10,6 +10,7 @@ different ISCO group scores about as well; the dialogue then asks with buttons, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -26,6 +27,7 @@ CONFIDENT = 0.85  # at least this, and no other ISCO group within AMBIGUOUS of i
 AMBIGUOUS = 0.02
 FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one slip in a long word passes
 GROUP_AGREES = 0.04  # sort bonus for an occupation whose ISCO unit group label the typed word names too
+DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "kok of keukenhulp"
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
@@ -64,6 +66,9 @@ class Resolution:
 def resolve(text: str | None) -> Resolution:
     """Ranked matches for a typed job title or field; empty when nothing looks like a job."""
     raw = (text or "").strip()
+    both = _double_form(raw)
+    if both is not None:
+        return both
     words = core_words(raw, MAX_CHARS)
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
@@ -86,6 +91,20 @@ def resolve(text: str | None) -> Resolution:
     ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
                                                    -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))
+
+
+def _double_form(raw: str) -> Resolution | None:
+    """"Kapper / kapster", "schoonmaker of schoonmaakster": when both halves name the same ISCO group,
+    the title means that job, whichever half matched better. None when the halves differ (then the
+    title is read as a whole: its first job counts most)."""
+    halves = [h for h in DOUBLE.split(raw[:MAX_CHARS]) if len(label_key(h)) >= 4]
+    if len(halves) != 2:
+        return None
+    first, second = resolve(halves[0]), resolve(halves[1])
+    if not (first.best and second.best and first.best.isco == second.best.isco):
+        return None
+    best = max((first, second), key=lambda r: r.best.confidence)
+    return Resolution(raw, best.matches)
 
 
 def _matches(words: list[str]) -> dict:
