@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from placement.occupation_compounds import compounds
+from placement.occupation_compounds import GENERIC_BY_LENGTH, compounds
 from placement.occupation_data import by_uri, isco_groups
 from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
 from placement.occupation_index import PENALTY, OccupationMatch, fuzzy_keys, group_names, index, keep, label_key, lookup, lookup_kinds
@@ -167,8 +167,20 @@ def _fuzzy(key: str, found: dict) -> None:
                                                    score_cutoff=FUZZY_CUTOFF):
                 hits[match] = score
         for match, score in sorted(hits.items(), key=lambda h: (-h[1], h[0]))[:4]:
+            if not _same_stem(form, match):
+                continue
             for entry in index()[0][match]:
                 keep(found, entry, score / 100 * 0.92 - PENALTY[entry.how] / 2, "tikfout")
+
+
+def _same_stem(typed: str, label: str) -> bool:
+    """A shared generic ending makes any two "...medewerker" words look alike ("kantinemedewerker",
+    "kennelmedewerker"): then the parts before it must be close too."""
+    for generic in GENERIC_BY_LENGTH:
+        if typed.endswith(generic) and label.endswith(generic):
+            front, other = typed[: -len(generic)], label[: -len(generic)]
+            return bool(front and other) and fuzz.ratio(front, other) >= FUZZY_CUTOFF
+    return True
 
 
 def isco_label(code: str) -> str:

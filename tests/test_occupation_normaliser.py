@@ -120,3 +120,9 @@ def test_a_word_that_names_an_isco_group_decides_a_tie():
     from placement.occupation_index import group_names
     assert "3251" in group_names()["tandartsassistent"]
     assert resolve("tandartsassistente").best.isco == "3251"
+
+
+def test_a_shared_generic_ending_is_no_typo_evidence():
+    # "kantine" and "kennel" are far apart; only "...medewerker" made them look alike.
+    assert resolve("kantinemedewerker").best is None
+    assert resolve("keukemedewerker").best.isco == "9412"  # a real slip before the generic word still counts
