@@ -28,6 +28,8 @@ AMBIGUOUS = 0.02
 FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one slip in a long word passes
 GROUP_AGREES = 0.04  # sort bonus for an occupation whose ISCO unit group label the typed word names too
 DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "kok of keukenhulp"
+OTHER_JOB = 0.08  # takes a part match below CONFIDENT when another word of the title looks like a job
+JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
@@ -79,7 +81,7 @@ def resolve(text: str | None) -> Resolution:
     if not found or max(v[0][0] for v in found.values()) < CONFIDENT:
         dutch = from_english(words)  # "warehouse worker" → "magazijn medewerker"
         if dutch and dutch != words:
-            for ident, (score, match) in _matches(dutch).items():
+            for ident, (score, match) in _matches(dutch, translated=True).items():
                 conf = round(score[0] - ENGLISH_PENALTY, 3)
                 if ident not in found or conf > found[ident][0][0]:
                     found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf,
@@ -91,6 +93,10 @@ def resolve(text: str | None) -> Resolution:
     ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
                                                    -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))
+
+
+def _job_like(word: str) -> bool:
+    return len(word) >= 5 and word not in GENERIC and word.endswith(JOB_ENDINGS)
 
 
 def _double_form(raw: str) -> Resolution | None:
@@ -107,7 +113,7 @@ def _double_form(raw: str) -> Resolution | None:
     return Resolution(raw, best.matches)
 
 
-def _matches(words: list[str]) -> dict:
+def _matches(words: list[str], translated: bool = False) -> dict:
     """Every step of the module docstring on the words of one title: {identity: ((conf, rank), match)}."""
     found: dict = {}
     whole = "".join(words)
@@ -133,8 +139,13 @@ def _matches(words: list[str]) -> dict:
                 # Dutch titles name the job first and then where ("Schoonmaakmedewerker kantoren"):
                 # a later part that matches too only wins when it is clearly better.
                 later = LATER_PART if found else 0.0
+                # A left-out word that looks like a job ("runner horeca", "teamleader magazijn") may be
+                # the job itself: then the part is a guess to ask about (not after translation: a word left
+                # in English is one the table lacks, "kitchen porter" → "keuken porter").
+                rest = words[:start] + words[start + size:]
+                other = OTHER_JOB if not translated and any(_job_like(w) for w in rest) else 0.0
                 for form in [key, *base_forms(key)]:
-                    lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size) - later)
+                    lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size) - later - other)
             if found:
                 break
     if not found:

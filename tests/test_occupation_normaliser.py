@@ -126,3 +126,15 @@ def test_a_shared_generic_ending_is_no_typo_evidence():
     # "kantine" and "kennel" are far apart; only "...medewerker" made them look alike.
     assert resolve("kantinemedewerker").best is None
     assert resolve("keukemedewerker").best.isco == "9412"  # a real slip before the generic word still counts
+
+
+@pytest.mark.parametrize("typed", ["runner horeca", "teamleader magazijn"])
+def test_a_left_out_job_word_makes_the_part_a_question(typed):
+    # Only the field matched; the other word looks like a job of its own: ask, do not substitute.
+    result = resolve(typed)
+    assert result.best is not None and not result.confident
+
+
+def test_a_left_out_field_word_keeps_the_job_confident():
+    assert resolve("Productiemedewerker metaal").confident
+    assert resolve("kitchen porter").best.isco == "9412"  # an untranslated English word is not held against it
