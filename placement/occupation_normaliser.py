@@ -30,6 +30,7 @@ GROUP_AGREES = 0.04  # sort bonus for an occupation whose ISCO unit group label 
 DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "kok of keukenhulp"
 OTHER_JOB = 0.08  # takes a part match below CONFIDENT when another word of the title looks like a job
 JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
+BASE_KINDS = ("synoniem", "label", "groep")  # kinds whose base form competes with an exact alternative label
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
@@ -119,9 +120,11 @@ def _matches(words: list[str], translated: bool = False) -> dict:
     whole = "".join(words)
     if lookup(whole, "exact", found, CONFIDENCE["exact"]):
         # Our synonyms name base forms only; they also decide the female and plural forms ESCO files
-        # elsewhere ("inpakster" is an ESCO alternative label of the machine operator, 8183).
+        # elsewhere ("inpakster" is an ESCO alternative label of the machine operator, 8183). So do
+        # preferred and unit-group labels: "onderwijsassistente" is an alternative label in 2310, but
+        # "onderwijsassistent" is the preferred label (and group name) in 5312.
         for form in base_forms(whole):
-            lookup_kinds(form, found, CONFIDENCE["vorm"], ("synoniem",), how="vorm")
+            lookup_kinds(form, found, CONFIDENCE["vorm"], BASE_KINDS, how="vorm")
     else:
         variants = [whole, *swapped(words)] if len(words) == 2 else [whole]
         if len(words) == 2 and not swapped(words):

@@ -138,3 +138,8 @@ def test_a_left_out_job_word_makes_the_part_a_question(typed):
 def test_a_left_out_field_word_keeps_the_job_confident():
     assert resolve("Productiemedewerker metaal").confident
     assert resolve("kitchen porter").best.isco == "9412"  # an untranslated English word is not held against it
+
+
+def test_a_base_form_that_is_a_preferred_label_competes_with_an_exact_alternative_label():
+    assert resolve("onderwijsassistente").best.isco == "5312"
+    assert resolve("inpakster").best.isco == "9321"  # the synonym case still holds
