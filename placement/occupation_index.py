@@ -18,6 +18,7 @@ from placement.text import fold_words
 # which beat ESCO alternative labels (an alternative label such as "hovenier" under "botanicus" is
 # weaker evidence than a preferred label). groep: an ISCO-08 unit group label.
 PENALTY = {"synoniem": 0.0, "label": 0.03, "groep": 0.03, "alt": 0.06}
+SINGULARS = 2  # how many of base_forms() of a unit-group name are indexed as its singular
 RANK = {"synoniem": 0, "label": 1, "groep": 2, "alt": 3}
 
 
@@ -41,6 +42,20 @@ class Entry:
     isco: str
     label: str
     how: str
+
+
+def uninflected(name: str) -> str:
+    """Key of a name with its adjectives uninflected, as people type them before a singular:
+    "Administratieve medewerkers" → "administratiefmedewerkers", "Huishoudelijke hulpen" → "huishoudelijkhulpen"."""
+    words = fold_words(name).split()
+    out = []
+    for word in words[:-1]:
+        for inflected, plain in (("ieve", "ief"), ("ische", "isch"), ("lijke", "lijk"), ("ele", "eel"), ("ale", "aal")):
+            if word.endswith(inflected):
+                word = word[: -len(inflected)] + plain
+                break
+        out.append(word)
+    return "".join(out + words[-1:])
 
 
 @lru_cache
@@ -72,7 +87,13 @@ def index() -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
         parts_of = [] if "niet elders" in label else [head, *head.split(" en ")]
         for part in dict.fromkeys([label, *parts_of]):
             if fold_words(part) and not all(w in GENERIC for w in fold_words(part).split()):
-                exact.setdefault(label_key(part), []).append(Entry(None, code, label, "groep"))
+                plural = [label_key(part), uninflected(part)]
+                # Group names are plurals: their singular is the name as typed ("kelner", "inpakker");
+                # not of a cut-off part ("Bedrijfs- en organisatieanalisten": "bedrijfs" is no name).
+                cut_off = part.rstrip().endswith("-")
+                singular = [] if cut_off else [f for p in plural for f in base_forms(p)[:SINGULARS]]
+                for form in dict.fromkeys([*plural, *singular]):
+                    exact.setdefault(form, []).append(Entry(None, code, label, "groep"))
     preferred = {occ.label.lower(): occ for occ in esco_occupations()}
     full = {"/".join(o.labels[:o.preferred_forms]).lower(): o for o in esco_occupations()}
     for syn in synonyms():

@@ -143,3 +143,11 @@ def test_a_left_out_field_word_keeps_the_job_confident():
 def test_a_base_form_that_is_a_preferred_label_competes_with_an_exact_alternative_label():
     assert resolve("onderwijsassistente").best.isco == "5312"
     assert resolve("inpakster").best.isco == "9321"  # the synonym case still holds
+
+
+def test_isco_group_names_count_in_the_singular_and_uninflected():
+    from placement.occupation_index import label_key, uninflected
+    assert uninflected("Administratieve medewerkers") == "administratiefmedewerkers"
+    assert uninflected("Kelners") == label_key("Kelners")
+    assert resolve("Administratief medewerker").best.isco == "4110"  # ISCO 4110 "Administratieve medewerkers, algemeen"
+    assert resolve("schoonmaakbedrijf").best.isco == "9112"  # a cut-off part ("Bedrijfs-") is no group name
