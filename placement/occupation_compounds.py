@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
-from placement.occupation_data import esco_occupations
+from placement.occupation_data import esco_occupations, synonyms
 from placement.occupation_forms import GENERIC, base_forms
-from placement.occupation_index import PENALTY, RANK, Entry, index, keep, lookup, lookup_kinds
+from placement.occupation_index import PENALTY, RANK, Entry, index, keep, label_key, lookup, lookup_kinds
 from placement.text import fold_words
 
 COMPOUND = 0.88  # confidence of a compound step (the normaliser's CONFIDENCE["samenstelling"])
@@ -81,8 +81,10 @@ def _parts() -> tuple[dict[str, dict[str, Entry]], dict[str, frozenset[str]], di
     for occ in esco_occupations():
         for n, name in enumerate(occ.labels):
             names.append((name, Entry(occ.uri, occ.isco, occ.label, "label" if n < occ.preferred_forms else "alt")))
+    for syn in synonyms():  # our words, not their targets' labels: "developer" (2512), "poetsvrouw"
+        names.extend((syn.word, e) for e in index()[0].get(label_key(syn.word), ())[:1] if e.how == "synoniem")
     for entries in index()[0].values():
-        names.extend((e.label, e) for e in entries if e.how in ("synoniem", "groep"))
+        names.extend((e.label, e) for e in entries if e.how == "groep")
     words = {w for name, _ in names for w in fold_words(name).split()}
     heads: dict[str, dict[str, Entry]] = {}
     counts: dict[str, Counter] = {}
