@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -145,3 +146,24 @@ def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     share, _, isco, form = best
     keep(found, heads[form][isco], conf - 0.05 - 0.05 * (share < 0.5), "samenstelling")
     return True
+
+
+ELLIPSIS = re.compile(r"\b(\w+)-\s+(?:en|of|&)\s+(\w+)", re.IGNORECASE)
+
+
+def expand_ellipsis(text: str) -> str:
+    """"balie- en magazijnmedewerkers" → "baliemedewerkers / magazijnmedewerkers": the first part
+    borrows the second's head, the shortest head with which it makes a known name ("trein- en
+    metrobestuurder" → "treinbestuurder"). The text as typed when no head fits."""
+    match = ELLIPSIS.search(text)
+    if match is None:
+        return text
+    front, second = match.group(1), match.group(2)
+    lowered = fold_words(second).replace(" ", "")
+    labels = index()[0]
+    for cut in range(len(lowered) - MIN_HEAD, 0, -1):  # shortest head first: the longest known name
+        head = lowered[cut:]
+        joined = fold_words(front).replace(" ", "") + head
+        if any(form in labels for form in [joined, *base_forms(joined)]):
+            return text[: match.start()] + f"{front}{head} / {second}" + text[match.end():]
+    return text

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from placement.occupation_compounds import GENERIC_BY_LENGTH, compounds
+from placement.occupation_compounds import GENERIC_BY_LENGTH, compounds, expand_ellipsis
 from placement.occupation_data import by_uri, isco_groups
 from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
 from placement.occupation_index import PENALTY, OccupationMatch, fuzzy_keys, group_names, index, keep, label_key, lookup, lookup_kinds
@@ -69,10 +69,11 @@ class Resolution:
 def resolve(text: str | None) -> Resolution:
     """Ranked matches for a typed job title or field; empty when nothing looks like a job."""
     raw = (text or "").strip()
-    both = _double_form(raw)
+    expanded = expand_ellipsis(raw[:MAX_CHARS])  # "balie- en magazijnmedewerkers": two jobs, the first first
+    both = _double_form(raw, expanded)
     if both is not None:
         return both
-    words = core_words(raw, MAX_CHARS)
+    words = core_words(expanded, MAX_CHARS)
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
     found = _matches(words)
@@ -97,14 +98,15 @@ def resolve(text: str | None) -> Resolution:
 
 
 def _job_like(word: str) -> bool:
-    return len(word) >= 5 and word not in GENERIC and word.endswith(JOB_ENDINGS)
+    single = word.removesuffix("s")  # "magazijnmedewerkers"
+    return len(single) >= 5 and single not in GENERIC and word not in GENERIC and single.endswith(JOB_ENDINGS)
 
 
-def _double_form(raw: str) -> Resolution | None:
+def _double_form(raw: str, text: str) -> Resolution | None:
     """"Kapper / kapster", "schoonmaker of schoonmaakster": when both halves name the same ISCO group,
     the title means that job, whichever half matched better. None when the halves differ (then the
     title is read as a whole: its first job counts most)."""
-    halves = [h for h in DOUBLE.split(raw[:MAX_CHARS]) if len(label_key(h)) >= 4]
+    halves = [h for h in DOUBLE.split(text) if len(label_key(h)) >= 4]
     if len(halves) != 2:
         return None
     first, second = resolve(halves[0]), resolve(halves[1])

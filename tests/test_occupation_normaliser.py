@@ -151,3 +151,12 @@ def test_isco_group_names_count_in_the_singular_and_uninflected():
     assert uninflected("Kelners") == label_key("Kelners")
     assert resolve("Administratief medewerker").best.isco == "4110"  # ISCO 4110 "Administratieve medewerkers, algemeen"
     assert resolve("schoonmaakbedrijf").best.isco == "9112"  # a cut-off part ("Bedrijfs-") is no group name
+
+
+def test_elliptic_compounds_borrow_the_head_of_the_second_part():
+    from placement.occupation_compounds import expand_ellipsis
+    assert expand_ellipsis("trein- en metrobestuurder") == "treinbestuurder / metrobestuurder"
+    assert expand_ellipsis("qqq- en zzz") == "qqq- en zzz"  # no known name: the text as typed
+    result = resolve("balie- en magazijnmedewerkers")  # two jobs: the first one first, and a question
+    assert [m.isco for m in result.options(2)] == ["4226", "9333"] and not result.confident
+    assert resolve("Software- en applicatieontwikkelaars").best.isco == "2512"
