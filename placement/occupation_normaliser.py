@@ -154,7 +154,12 @@ def _matches(words: list[str], translated: bool = False) -> dict:
             if found:
                 break
     if not found:
-        compounds(whole, found)
+        # "medewerker plantverzorging": the job word is the compound; a separate generic word is no part.
+        core = "".join(w for w in words if w not in GENERIC)
+        if len(words) > 1 and core and core != whole:
+            compounds(core, found)
+        if not found:
+            compounds(whole, found)
     if not found and len(words) > 1:  # one word of a longer title as a compound ("schoonmaker kantoren")
         for word in sorted((w for w in words if w not in GENERIC and len(w) >= 5), key=len, reverse=True):
             compounds(word, found, CONFIDENCE["samenstelling"] - 0.04)

@@ -160,3 +160,9 @@ def test_elliptic_compounds_borrow_the_head_of_the_second_part():
     result = resolve("balie- en magazijnmedewerkers")  # two jobs: the first one first, and a question
     assert [m.isco for m in result.options(2)] == ["4226", "9333"] and not result.confident
     assert resolve("Software- en applicatieontwikkelaars").best.isco == "2512"
+
+
+def test_a_separate_generic_word_is_no_part_of_the_compound():
+    # "plantverzorging" → plant + verzorger(ing): a gardener, not a carer ("medewerkerplantverzorging"
+    # would end in "verzorger" alone).
+    assert resolve("Medewerker plantverzorging").best.isco == "6113"
