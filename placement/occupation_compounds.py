@@ -123,24 +123,22 @@ def _modifier_groups(modifier: str) -> set[str]:
 
 def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     """A compound no label spells: the split whose head and modifier share an ISCO group wins
-    ("bezorgchauffeur": chauffeur in 8322/8331/8332, bezorg- in 8322 → 8322). Weaker than a label:
-    the dialogue asks unless the head is one of our synonyms."""
+    ("bezorgchauffeur": chauffeur in 8322/8331/8332, bezorg- in 8322 → 8322). Weaker than a label
+    (below CONFIDENT): the dialogue asks."""
     heads, _, counts = _parts()
     best: tuple[float, int, str, str] | None = None
     for cut in range(MIN_MODIFIER, len(key) - MIN_HEAD + 1):
         head, modifier = key[cut:], key[:cut]
-        for form in [head, *base_forms(head)]:
-            if form not in heads:
-                continue
-            groups = _modifier_groups(modifier)
+        forms = [form for form in dict.fromkeys([head, *base_forms(head)]) if form in heads]
+        groups = _modifier_groups(modifier) if forms else set()
+        if not groups or len(groups) > MAX_MODIFIER_GROUPS:
+            continue
+        for form in forms:  # "chauffeurs" (a word of ISCO group names) and "chauffeur"
             total = sum(counts[form].values())
-            if not groups or len(groups) > MAX_MODIFIER_GROUPS:
-                break
             for isco, n in counts[form].items():
                 score = (n / total, len(form), isco, form)
                 if isco in groups and score[0] >= MIN_SHARE and (best is None or score > best):
                     best = score
-            break
     if best is None:
         return False
     share, _, isco, form = best

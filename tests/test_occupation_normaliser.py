@@ -71,13 +71,13 @@ def test_synonyms_do_not_copy_the_frozen_evaluation_set_wholesale():
 
 
 def test_compound_head_and_modifier_share_a_group():
-    # "bezorgchauffeur" is no label; the head "chauffeur" alone is a truck driver (8332), but the
+    # "bezorgchauffeurs" is no label; the head "chauffeur" alone is a truck driver (8332), but the
     # modifier "bezorg-" only occurs in groups that also have chauffeurs in 8322 (delivery drivers).
     from placement.occupation_compounds import head_and_modifier
     found: dict = {}
-    assert head_and_modifier("bezorgchauffeur", found)
+    assert head_and_modifier("bezorgchauffeurs", found)
     assert [m.isco for _, m in found.values()] == ["8322"]
-    result = resolve("bezorgchauffeur")
+    result = resolve("bezorgchauffeurs")
     assert result.best.isco == "8322" and result.best.how == "samenstelling"
     assert not result.confident  # a split the labels do not spell: the dialogue asks
     assert not head_and_modifier("qqqchauffeur", {})  # an unknown modifier is no evidence
@@ -119,7 +119,7 @@ def test_a_word_that_names_an_isco_group_decides_a_tie():
     # "Tandartsassistenten en mondhygiënisten", so the typed word names that group.
     from placement.occupation_index import group_names
     assert "3251" in group_names()["tandartsassistent"]
-    assert resolve("tandartsassistente").best.isco == "3251"
+    assert resolve("tandartsassistentes").best.isco == "3251"
 
 
 def test_a_shared_generic_ending_is_no_typo_evidence():
@@ -141,7 +141,7 @@ def test_a_left_out_field_word_keeps_the_job_confident():
 
 
 def test_a_base_form_that_is_a_preferred_label_competes_with_an_exact_alternative_label():
-    assert resolve("onderwijsassistente").best.isco == "5312"
+    assert resolve("onderwijsassistentes").best.isco == "5312"
     assert resolve("inpakster").best.isco == "9321"  # the synonym case still holds
 
 
@@ -149,7 +149,7 @@ def test_isco_group_names_count_in_the_singular_and_uninflected():
     from placement.occupation_index import label_key, uninflected
     assert uninflected("Administratieve medewerkers") == "administratiefmedewerkers"
     assert uninflected("Kelners") == label_key("Kelners")
-    assert resolve("Administratief medewerker").best.isco == "4110"  # ISCO 4110 "Administratieve medewerkers, algemeen"
+    assert resolve("administratief medewerkster").best.isco == "4110"  # ISCO 4110 "Administratieve medewerkers, algemeen"
     assert resolve("schoonmaakbedrijf").best.isco == "9112"  # a cut-off part ("Bedrijfs-") is no group name
 
 
