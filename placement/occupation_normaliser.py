@@ -1,11 +1,14 @@
 """Free-text job or field → ranked ESCO occupations / ISCO-08 groups, with a confidence per match.
 
-Steps, first hit wins the highest confidence (see CONFIDENCE): curated synonyms and ESCO preferred
-labels; ESCO alternative labels; plural and female forms ("kapsters", "schoonmaakster"); the part of a
-title that names the job ("ervaren hovenier in Zwolle (m/v)"); compounds ("groenvoorziening" ← "medewerker
-groenvoorziening", "bouwplaatsschoonmaker" → "schoonmaker"); typos through rapidfuzz. The caller decides
-what to do with an uncertain answer: `Resolution.confident` is False when the best match is weak or a
-different ISCO group scores about as well; the dialogue then asks with buttons, it never substitutes.
+Steps, first hit wins the highest confidence (see CONFIDENCE): curated synonyms, ESCO preferred labels
+and ISCO unit-group names (also singular); ESCO alternative labels; plural and female forms ("kapsters",
+"schoonmaakster"); double forms of one job ("kapper / kapster") and elliptic compounds ("balie- en
+magazijnmedewerkers"); the part of a title that names the job ("ervaren hovenier in Zwolle (m/v)");
+compounds (`occupation_compounds`: "groenvoorziening" ← "medewerker groenvoorziening",
+"bouwplaatsschoonmaker" → "schoonmaker", head + modifier "bezorgchauffeur" → 8322); English titles
+through occupation_english.csv; typos through rapidfuzz. The caller decides what to do with an
+uncertain answer: `Resolution.confident` is False when the best match is weak or a different ISCO
+group scores about as well; the dialogue then asks with buttons, it never substitutes.
 """
 
 from __future__ import annotations
