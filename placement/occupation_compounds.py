@@ -68,6 +68,7 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
 
 MIN_HEAD = 4  # a head shorter than this is handled above ("lunchkok" → kok, preferred labels only)
 MIN_MODIFIER = 3
+MAX_COMPOUND = 40  # longer is no word but run-together text: not split (keeps the 5 ms)
 MAX_MODIFIER_GROUPS = 20  # a modifier found in more ISCO groups than this says nothing ("onderhouds")
 MIN_SHARE = 0.05  # the group must be a real part of the head's uses
 
@@ -125,6 +126,8 @@ def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     """A compound no label spells: the split whose head and modifier share an ISCO group wins
     ("bezorgchauffeur": chauffeur in 8322/8331/8332, bezorg- in 8322 → 8322). Weaker than a label
     (below CONFIDENT): the dialogue asks."""
+    if len(key) > MAX_COMPOUND:
+        return False
     heads, _, counts = _parts()
     best: tuple[float, int, str, str] | None = None
     for cut in range(MIN_MODIFIER, len(key) - MIN_HEAD + 1):

@@ -138,6 +138,7 @@ def _matches(words: list[str], translated: bool = False) -> dict:
             for form in [variant, *base_forms(variant)]:
                 lookup(form, "vorm", found, CONFIDENCE["vorm"])
     if not found and len(words) > 1:  # the part that names the job, longest part first
+        likes = [_job_like(w) for w in words]
         for size in range(len(words) - 1, 0, -1):
             for start in range(len(words) - size + 1):
                 group = words[start:start + size]
@@ -150,8 +151,8 @@ def _matches(words: list[str], translated: bool = False) -> dict:
                 # A left-out word that looks like a job ("runner horeca", "teamleader magazijn") may be
                 # the job itself: then the part is a guess to ask about (not after translation: a word left
                 # in English is one the table lacks, "kitchen porter" → "keuken porter").
-                rest = words[:start] + words[start + size:]
-                other = OTHER_JOB if not translated and any(_job_like(w) for w in rest) else 0.0
+                left_out = any(likes[:start]) or any(likes[start + size:])
+                other = OTHER_JOB if not translated and left_out else 0.0
                 for form in [key, *base_forms(key)]:
                     lookup(form, "deel", found, CONFIDENCE["deel"] - 0.01 * (len(words) - size) - later - other)
             if found:
