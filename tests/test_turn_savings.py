@@ -1,0 +1,51 @@
+"""rasa_addons' per-turn savings change no outcome: Rasa's own code paths against the patched ones.
+
+Runs tests/rasa_side/turn_savings_check.py in the Rasa environment: action server responses over HTTP
+(`RemoteAction.run`, valid and invalid) give the same events or the same ValidationError with the same
+message, with the response schema checked once instead of once per call (rasa_addons/action_calls.py);
+every event type name resolves to the same class, unknown names fail or default as in Rasa, and a
+tracker read from stored events is the same (rasa_addons/event_types.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from settings import ROOT
+
+pytestmark = pytest.mark.rasa
+RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
+    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/turn_savings_check.py"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_action_server_responses_have_the_same_outcome(result):
+    stock, patched = result["stock"]["responses"], result["patched"]["responses"]
+    assert patched == stock
+    assert [e["event"] for e in stock["valid"]] == ["bot", "slot"]  # the check saw real events ...
+    for invalid in ("responses_not_a_list", "unknown_event", "slot_without_name"):
+        assert stock[invalid][0] == "ValidationError", invalid  # ... and real refusals
+
+
+def test_the_response_schema_is_checked_once_not_per_call(result):
+    assert result["stock"]["schema_checks"] == 5  # Rasa: once per response
+    assert result["patched"]["schema_checks"] <= 1
+
+
+def test_event_classes_and_stored_trackers_are_the_same(result):
+    stock, patched = result["stock"], result["patched"]
+    assert patched["events"] == stock["events"] == patched["events_again"]
+    assert stock["events"]["slot"] == ["SlotSet", "SlotSet"]
+    assert stock["events"]["no_such_event"][0] == "ValueError" and stock["events"]["topic"] == [None, None]
+    assert patched["tracker"] == stock["tracker"] and stock["tracker"]["slots"]["location"] == "Zwolle"
