@@ -4,7 +4,9 @@ Runs tests/rasa_side/turn_savings_check.py in the Rasa environment: action serve
 (`RemoteAction.run`, valid and invalid) give the same events or the same ValidationError with the same
 message, with the response schema checked once instead of once per call (rasa_addons/action_calls.py);
 every event type name resolves to the same class, unknown names fail or default as in Rasa, and a
-tracker read from stored events is the same (rasa_addons/event_types.py).
+tracker read from stored events is the same (rasa_addons/event_types.py); the dialogue states the
+policies get, resumed per tracker, equal Rasa's full replay over every story and rule
+(tests/rasa_side/policy_states_check.py, rasa_addons/policy_states.py).
 """
 
 from __future__ import annotations
@@ -49,3 +51,18 @@ def test_event_classes_and_stored_trackers_are_the_same(result):
     assert stock["events"]["slot"] == ["SlotSet", "SlotSet"]
     assert stock["events"]["no_such_event"][0] == "ValueError" and stock["events"]["topic"] == [None, None]
     assert patched["tracker"] == stock["tracker"] and stock["tracker"]["slots"]["location"] == "Zwolle"
+
+
+@pytest.fixture(scope="module")
+def states() -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
+    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/policy_states_check.py"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_resumed_policy_states_equal_rasas_full_replay_on_every_story_and_rule(states):
+    # rasa_addons/policy_states.py: every training tracker grown event by event, four argument sets
+    assert states["trackers"] > 50 and states["rule_trackers"] > 0 and states["compared"] > 1000
+    assert states["differences"] == 0, states["first_difference"]

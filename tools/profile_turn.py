@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="conversations, one after the other")
     parser.add_argument("--model", type=Path, default=None, help="default: the current trained model")
     parser.add_argument("--cprofile", action="store_true", help="cProfile Rasa's main thread, CPU by category")
+    parser.add_argument("--same-conversation", action="store_true",
+                        help="every round in one conversation (a long session: 6 turns per round)")
     parser.add_argument("--top", type=int, default=25, help="--cprofile: functions listed per ranking")
     parser.add_argument("--rasa-own", action="store_true",
                         help="without rasa_addons' per-turn savings (WERKPUNT_TURN_SPEEDUPS=0): the 'before'")
@@ -90,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 for round_ in range(args.rounds + 1):  # the first conversation warms up graph and connections
                     if round_ == 1:
                         cpu_before = process_tree_cpu(os.getpid())
-                    sender = f"profile-{uuid.uuid4().hex[:10]}"
+                    if round_ < 2 or not args.same_conversation:
+                        sender = f"profile-{uuid.uuid4().hex[:10]}"
                     for text in WERKPUNT_CONVERSATION:
                         began = time.perf_counter()
                         client.post(f"{base}{CHANNEL_PATH}", json={"sender": sender, "message": text,
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     for pid, (command, seconds) in cpu_after.items():
         cpu[label(command)] += (seconds - cpu_before.get(pid, (command, 0.0))[1]) * 1000 / max(1, measured)
     result = {"model": (args.model.name if args.model else "current"), "turns": measured,
-              "cprofile": args.cprofile, "rasa_own": args.rasa_own,
+              "cprofile": args.cprofile, "rasa_own": args.rasa_own, "same_conversation": args.same_conversation,
               "cpu_ms_per_turn": {k: round(v, 1) for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])},
               "rasa_and_actions_ready_s": round(ready, 1),
               "client_round_trip_median_ms": round(statistics.median(round_trips[skip:]) * 1000, 1),
