@@ -10,8 +10,9 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from rasa_addons import action_calls, event_types, policy_states
+    from rasa_addons import action_calls, event_types, policy_states, rule_lookup
 
     action_calls.install()  # action server responses checked by a validator built once
     event_types.install()  # the Event class of a stored event's type name looked up once
     policy_states.install()  # one tracker replay per turn for all policies and predictions
+    rule_lookup.install()  # a loaded RulePolicy remembers which rules match a dialogue state

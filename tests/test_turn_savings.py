@@ -6,7 +6,8 @@ message, with the response schema checked once instead of once per call (rasa_ad
 every event type name resolves to the same class, unknown names fail or default as in Rasa, and a
 tracker read from stored events is the same (rasa_addons/event_types.py); the dialogue states the
 policies get, resumed per tracker, equal Rasa's full replay over every story and rule
-(tests/rasa_side/policy_states_check.py, rasa_addons/policy_states.py).
+(tests/rasa_side/policy_states_check.py, rasa_addons/policy_states.py), and so do the loaded
+RulePolicy's remembered rule searches (rasa_addons/rule_lookup.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import subprocess
 
 import pytest
 
-from settings import ROOT
+from settings import ROOT, get_settings
+from werkpunt.rasa_env import model_path
 
 pytestmark = pytest.mark.rasa
 RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
@@ -55,8 +57,13 @@ def test_event_classes_and_stored_trackers_are_the_same(result):
 
 @pytest.fixture(scope="module")
 def states() -> dict:
+    model = model_path()
+    if not model.exists():
+        from werkpunt.training import ensure_model
+
+        ensure_model(get_settings())
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
-    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/policy_states_check.py"], cwd=ROOT, env=env,
+    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/policy_states_check.py", str(model)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -66,3 +73,10 @@ def test_resumed_policy_states_equal_rasas_full_replay_on_every_story_and_rule(s
     # rasa_addons/policy_states.py: every training tracker grown event by event, four argument sets
     assert states["trackers"] > 50 and states["rule_trackers"] > 0 and states["compared"] > 1000
     assert states["differences"] == 0, states["first_difference"]
+
+
+def test_remembered_rule_searches_equal_rasas_scan(states):
+    # rasa_addons/rule_lookup.py: the model's RulePolicy, both rule tables, first met and remembered
+    rules = states["rule_searches"]
+    assert rules["searches"] > 1000 and rules["with_a_matching_rule"] > 100 and rules["remembered"] > 0
+    assert rules["differences"] == 0

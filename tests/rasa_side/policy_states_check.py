@@ -6,12 +6,16 @@ by event in one tracker object, as a turn grows it; after every event the patche
 resumes its replay on the same object) and Rasa's own one (a full replay) must give equal states, with
 and without rule-only turns ignored and with the project's rule-only slots and loops. The patched
 result is then edited in place, as Rasa's featurisers do, which must not change a later answer.
+With a model path as argument, also `rasa_addons.rule_lookup`: the model's loaded RulePolicy answers
+every rule search (both rule tables, text and intent states, after every event) as Rasa's scan does,
+when it first meets the states and when it remembers them.
 Prints one JSON object with counts.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 
 from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
 from rasa.shared.core.domain import Domain
@@ -50,9 +54,41 @@ def main() -> None:
                 if ours and ours[-1].get("user"):  # what _choose_last_user_input does to its copy
                     ours[-1]["user"].pop("text", None)
                     ours[-1]["user"].pop("intent", None)
-    print(json.dumps({"trackers": len(trackers), "rule_trackers": sum(t.is_rule_tracker for t in trackers),
+    rules = rule_searches(sys.argv[1], trackers) if len(sys.argv) > 1 else None
+    print(json.dumps({"rule_searches": rules, "trackers": len(trackers), "rule_trackers": sum(t.is_rule_tracker for t in trackers),
                       "compared": compared, "states": states, "differences": differences,
                       "first_difference": first_difference}))
+
+
+def rule_searches(model: str, trackers: list) -> dict:
+    from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from rasa_addons.rule_lookup import MEMORY, install
+
+    install()
+    agent = Agent.load(model)
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    policy = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    domain = agent.domain
+    scan = RulePolicy._get_possible_keys.__wrapped__
+    searches = differences = matched = 0
+    for source in trackers:
+        grown = DialogueStateTracker(source.sender_id, domain.slots)
+        for event in source.events:
+            grown.update(event)
+            for use_text in (True, False):
+                states = policy._prediction_states(grown, domain, use_text, rule_only_data=policy._get_rule_only_data())
+                for table in policy.lookup.values():
+                    if not isinstance(table, dict):
+                        continue
+                    expected = scan(policy, table, states)
+                    for _ in range(2):  # first met, then remembered
+                        searches += 1
+                        differences += policy._get_possible_keys(table, states) != expected
+                    matched += bool(expected)
+    return {"searches": searches, "differences": differences, "with_a_matching_rule": matched,
+            "remembered": len(policy.__dict__.get(MEMORY) or {})}
 
 
 if __name__ == "__main__":
