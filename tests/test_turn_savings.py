@@ -38,13 +38,16 @@ def test_action_server_responses_have_the_same_outcome(result):
     stock, patched = result["stock"]["responses"], result["patched"]["responses"]
     assert patched == stock
     assert [e["event"] for e in stock["valid"]] == ["bot", "slot"]  # the check saw real events ...
-    for invalid in ("responses_not_a_list", "unknown_event", "slot_without_name"):
+    assert len(stock["many_kinds"]) == 8
+    for invalid in ("responses_not_a_list", "unknown_event", "slot_without_name", "event_name_not_a_string",
+                    "slot_name_not_a_string", "bad_timestamp", "not_an_object"):
         assert stock[invalid][0] == "ValidationError", invalid  # ... and real refusals
 
 
 def test_the_response_schema_is_checked_once_not_per_call(result):
-    assert result["stock"]["schema_checks"] == 5  # Rasa: once per response
+    assert result["stock"]["schema_checks"] == 10  # Rasa: once per response
     assert result["patched"]["schema_checks"] <= 1
+    assert result["patched"]["accepted_fast"] == 3  # the valid ones (valid, empty, many_kinds) by event kind
 
 
 def test_event_classes_and_stored_trackers_are_the_same(result):

@@ -31,6 +31,18 @@ RESPONSES = {
     "valid": {"events": [{"event": "slot", "name": "location", "value": "Kampen"}],
               "responses": [{"text": "Ik zoek in Kampen."}]},
     "empty": {},
+    "many_kinds": {"events": [{"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+                              {"event": "user", "text": "hoi", "parse_data": {"intent": {"name": "greet"}},
+                               "input_channel": None},
+                              {"event": "active_loop", "name": "registration_form"},
+                              {"event": "bot", "text": "Hallo", "data": {}, "metadata": {}},
+                              {"event": "followup", "name": "utter_greet"}, {"event": "reset_slots"},
+                              {"event": "slot", "name": "hours", "value": None, "timestamp": None}],
+                   "responses": [{"text": "Hallo", "buttons": []}]},
+    "event_name_not_a_string": {"events": [{"event": ["slot"], "name": "hours", "value": 1}]},
+    "slot_name_not_a_string": {"events": [{"event": "slot", "name": 3, "value": 1}]},
+    "bad_timestamp": {"events": [{"event": "reset_slots", "timestamp": "gisteren"}]},
+    "not_an_object": {"events": ["slot"]},
     "responses_not_a_list": {"events": [], "responses": "tekst"},
     "unknown_event": {"events": [{"event": "no_such_event"}]},
     "slot_without_name": {"events": [{"event": "slot", "value": 1}]},
@@ -83,7 +95,7 @@ async def responses(domain: Domain) -> dict:
 def main() -> None:
     domain = Domain.load("domain")
     cls = validator_for(RemoteAction.action_response_format_spec())
-    checks = {"n": 0}
+    checks = {"n": 0}  # how often the response schema itself is checked
     check_schema = cls.check_schema
 
     def counting(schema, *args, **kwargs):
@@ -110,10 +122,16 @@ def main() -> None:
 
     install_action_calls()
     install_event_types()
+    import rasa_addons.action_calls as action_calls
+
+    fast = action_calls._accepted_fast
+    accepted: list[bool] = []
+    action_calls._accepted_fast = lambda result: accepted.append(fast(result)) or accepted[-1]
     checks["n"] = 0
     patched = {"responses": asyncio.run(responses(domain)), "schema_checks": checks["n"], "events": resolved(),
                "tracker": DialogueStateTracker.from_dict("c", stored_events(), domain.slots).current_state()}
     patched["events_again"] = resolved()
+    patched["accepted_fast"] = sum(accepted)
     print(json.dumps({"stock": stock, "patched": patched}, default=str))
 
 
