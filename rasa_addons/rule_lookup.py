@@ -16,7 +16,7 @@ import json
 from collections import OrderedDict
 
 MEMORY = "_werkpunt_rule_keys"
-SIZE = 20000  # remembered (rule table, states) pairs per policy
+SIZE = 5000  # remembered (rule table, states) pairs per policy (a few MB)
 
 
 def install() -> None:
