@@ -12,7 +12,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import erasure
@@ -85,17 +85,27 @@ class Store:
 
     def add_user_message(self, conversation_id: str, channel: str, address: str | None, body: str,
                          external_id: str | None = None, status: str = "ok") -> tuple[Message, str]:
-        """Store what the user sent (creating the conversation); returns it and the handoff state."""
+        """Store what the user sent (creating the conversation); returns it and the handoff state.
+
+        Two statements for a known conversation (UPDATE ... RETURNING, INSERT ... RETURNING) instead of
+        the ORM's load, flush and update: this runs for every user message."""
         with session_scope(self.engine) as session:
-            conv = self._ensure(session, conversation_id, channel, address)
-            conv.last_message_at = now()
-            if address and conv.channel_address != address:
-                conv.channel_address = address
-            row = ChatMessage(conversation_id=conversation_id, author="user", text=body, status=status,
-                              external_id=external_id)
-            session.add(row)
-            session.flush()
-            return _message(row), conv.handoff_state
+            handoff = self._touch(session, conversation_id, address)
+            if handoff is None:
+                handoff = self._ensure(session, conversation_id, channel, address).handoff_state
+            message_id = session.execute(insert(ChatMessage).values(
+                conversation_id=conversation_id, author="user", text=body, status=status, external_id=external_id,
+                created_at=now()).returning(ChatMessage.id)).scalar_one()
+            return Message(message_id, "user", body, (), status), handoff
+
+    @staticmethod
+    def _touch(session, conversation_id: str, address: str | None = None) -> str | None:
+        """Mark activity on a conversation; its handoff state, or None when it does not exist."""
+        values = {"last_message_at": now()}
+        if address:
+            values["channel_address"] = address
+        return session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**values)
+                               .returning(Conversation.handoff_state)).scalar_one_or_none()
 
     def add_message(self, conversation_id: str, author: str, body: str, buttons: list[Button] | None = None,
                     staff_id: int | None = None, status: str = "ok") -> Message:
@@ -105,18 +115,17 @@ class Store:
                      staff_id: int | None = None, status: str = "ok") -> list[Message]:
         """Store messages of one author (e.g. all of Rasa's replies of a turn) in one transaction."""
         with session_scope(self.engine) as session:
-            conv = session.get(Conversation, conversation_id)
-            if conv is None:
+            if self._touch(session, conversation_id) is None:
                 raise LookupError("conversation does not exist")
-            conv.last_message_at = now()
-            rows = []
-            for body, buttons in items:
-                encoded = json.dumps([{"title": b.title, "payload": b.payload} for b in buttons]) if buttons else None
-                rows.append(ChatMessage(conversation_id=conversation_id, author=author, text=body, buttons=encoded,
-                                        staff_id=staff_id, status=status))
-            session.add_all(rows)
-            session.flush()
-            return [_message(r) for r in rows]
+            at = now()
+            rows = [{"conversation_id": conversation_id, "author": author, "text": body, "staff_id": staff_id,
+                     "status": status, "created_at": at,
+                     "buttons": json.dumps([{"title": b.title, "payload": b.payload} for b in buttons]) if buttons
+                     else None} for body, buttons in items]
+            ids = session.execute(insert(ChatMessage).returning(ChatMessage.id, sort_by_parameter_order=True),
+                                  rows).scalars().all()
+            return [Message(i, author, body, tuple(Button(b.title, b.payload) for b in buttons or ()), status)
+                    for i, (body, buttons) in zip(ids, items)]
 
     def set_status(self, message_id: int, status: str) -> None:
         with session_scope(self.engine) as session:

@@ -223,10 +223,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--turns", type=int, default=200, help="length curve on the scaled stack (0: skip)")
+    parser.add_argument("--only", choices=("werkpunt", "stock"), help="one side only, while developing (no ratio)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wp-bench-stock-") as tmp:
-        stock = bench_stock(args.users, args.rounds, Path(tmp) / "stock-rasa.log")
-        werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns)
+        stock = werkpunt = length = None
+        if args.only != "werkpunt":
+            stock = bench_stock(args.users, args.rounds, Path(tmp) / "stock-rasa.log")
+        if args.only != "stock":
+            werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns)
+    if args.only:
+        result = {"users": args.users, "replicas": args.replicas, args.only: stock or werkpunt, "length_curve": length,
+                  "load_average_end": load_average()}
+        print(json.dumps(result))
+        return 1 if result[args.only]["errors"] else 0
     stock_cpu, werkpunt_cpu = stock["cpu"]["cpu_ms_per_message_total"], werkpunt["cpu"]["cpu_ms_per_message_total"]
     result = {"users": args.users, "replicas": args.replicas, "stock": stock, "werkpunt": werkpunt,
               "throughput_ratio": round(werkpunt["messages_per_s"] / stock["messages_per_s"], 2),
