@@ -161,7 +161,8 @@ class RasaClient:
         client = self._client()
         for url in self.urls:
             try:
-                async with client.get(url.removesuffix(CHANNEL_PATH) + "/status", params={"token": self._token}) as status:
+                status_url = url.removesuffix(CHANNEL_PATH) + "/status"
+                async with client.get(status_url, params={"token": self._token}) as status:
                     if status.status == 200:
                         self.seen_up = True
                         return True
