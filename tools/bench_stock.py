@@ -156,7 +156,19 @@ def _rasa_port(replicas: int) -> int:
             return port
 
 
-def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns: int) -> tuple[dict, dict]:
+async def _long_poll(client: aiohttp.ClientSession, seen: list[int]) -> None:
+    """What bot/static/chat.js does beside sending: GET /api/updates?after=<last id> again and again."""
+    while True:
+        try:
+            async with client.get("/api/updates", params={"after": seen[0]}) as response:
+                data = await response.json() if response.status == 200 else {}
+            seen[0] = max([seen[0]] + [m["id"] or 0 for m in data.get("messages", [])])
+        except (aiohttp.ClientError, ValueError):
+            await asyncio.sleep(1)
+
+
+def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns: int,
+                   browser_poll: bool = False) -> tuple[dict, dict]:
     from werkpunt.database import prepare
 
     names = (f"wp_bench_stack_{uuid.uuid4().hex[:8]}", f"wp_bench_tracker_{uuid.uuid4().hex[:8]}")
@@ -179,16 +191,23 @@ def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns:
                                                  cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
                     async with client.get("/") as page:
                         await page.read()
+                    seen = [0]  # the highest message id this "browser" has shown (chat.js lastId)
+                    poller = asyncio.create_task(_long_poll(client, seen)) if browser_poll else None
                     for message in WERKPUNT_CONVERSATION:
                         began = time.perf_counter()
                         try:
                             async with client.post("/api/message", json={"text": message}) as response:
-                                ok = response.status == 200 and not (await response.json()).get("failed")
-                        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                                data = await response.json()
+                                ok = response.status == 200 and not data.get("failed")
+                            seen[0] = max([seen[0]] + [m["id"] or 0 for m in data.get("messages", [])])
+                        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                             ok, response = False, exc
                         latencies.append(time.perf_counter() - began)
                         if not ok:
                             errors.append(f"{message!r}: {response}")
+                    if poller:
+                        poller.cancel()
+                        await asyncio.gather(poller, return_exceptions=True)
 
         asyncio.run(_load(1, 1, user))  # warm-up: model graph, database connections, every replica's caches
         asyncio.run(_load(replicas, 1, user))
@@ -230,20 +249,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--turns", type=int, default=200, help="length curve on the scaled stack (0: skip)")
     parser.add_argument("--only", choices=("werkpunt", "stock"), help="one side only, while developing (no ratio)")
+    parser.add_argument("--browser-poll", action="store_true",
+                        help="each Werkpunt user also long-polls /api/updates as the web chat page does")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wp-bench-stock-") as tmp:
         stock = werkpunt = length = None
         if args.only != "werkpunt":
             stock = bench_stock(args.users, args.rounds, Path(tmp) / "stock-rasa.log")
         if args.only != "stock":
-            werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns)
+            werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns,
+                                              args.browser_poll)
     if args.only:
-        result = {"users": args.users, "replicas": args.replicas, args.only: stock or werkpunt, "length_curve": length,
+        result = {"users": args.users, "replicas": args.replicas, "browser_poll": args.browser_poll,
+                  args.only: stock or werkpunt, "length_curve": length,
                   "load_average_end": load_average()}
         print(json.dumps(result))
         return 1 if result[args.only]["errors"] else 0
     stock_cpu, werkpunt_cpu = stock["cpu"]["cpu_ms_per_message_total"], werkpunt["cpu"]["cpu_ms_per_message_total"]
-    result = {"users": args.users, "replicas": args.replicas, "stock": stock, "werkpunt": werkpunt,
+    result = {"users": args.users, "replicas": args.replicas, "browser_poll": args.browser_poll,
+              "stock": stock, "werkpunt": werkpunt,
               "throughput_ratio": round(werkpunt["messages_per_s"] / stock["messages_per_s"], 2),
               "p95_ratio": round(werkpunt["p95_ms"] / stock["p95_ms"], 2),
               # CPU per message barely depends on the load of other work on the machine: the steadier ratio.
