@@ -23,9 +23,9 @@ TICK = os.sysconf("SC_CLK_TCK")
 PROC = Path("/proc")
 
 
-def _stat(pid: int) -> tuple[int, int, float, int, float] | None:
+def _stat(pid: int) -> tuple[int, int, float, int, float, float] | None:
     """(pid, ppid, cpu seconds incl. reaped children, start time in ticks since boot, cpu seconds of the
-    process alone), or None if gone."""
+    process alone, kernel-mode seconds incl. reaped children), or None if gone."""
     try:
         raw = (PROC / str(pid) / "stat").read_text()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
@@ -33,7 +33,8 @@ def _stat(pid: int) -> tuple[int, int, float, int, float] | None:
     fields = raw[raw.rindex(")") + 2:].split()  # after "pid (comm) "; comm may hold spaces
     # fields[0] is field 3 (state): ppid is field 4, utime..cstime fields 14-17, starttime field 22.
     own = int(fields[11]) + int(fields[12])
-    return pid, int(fields[1]), (own + int(fields[13]) + int(fields[14])) / TICK, int(fields[19]), own / TICK
+    return (pid, int(fields[1]), (own + int(fields[13]) + int(fields[14])) / TICK, int(fields[19]), own / TICK,
+            (int(fields[12]) + int(fields[14])) / TICK)
 
 
 def all_pids() -> list[int]:
@@ -47,7 +48,8 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-Snapshot = dict[int, tuple[int, float, int, float]]  # pid -> (ppid, cpu s incl. reaped children, start, own cpu s)
+# pid -> (ppid, cpu s incl. reaped children, start ticks, own cpu s, kernel-mode s incl. reaped children)
+Snapshot = dict[int, tuple[int, float, int, float, float]]
 
 
 def snapshot() -> Snapshot:
@@ -95,7 +97,7 @@ def matching(predicate: Callable[[str], bool]) -> Callable[[Snapshot], set[int]]
 
     def pids(snap: Snapshot) -> set[int]:
         found = set()
-        for pid, (_, _, started, _) in snap.items():
+        for pid, (_, _, started, *_) in snap.items():
             key = (pid, started)
             if key not in seen:
                 seen[key] = predicate(cmdline(pid))
@@ -138,6 +140,8 @@ class CpuMeter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._meter_cpu = 0.0
+        self._first_kernel: dict[tuple[str, int], float] = {}
+        self._last_kernel: dict[tuple[str, int], float] = {}
         self.own_group: str | None = None  # the group of this process: the meter's own CPU is taken off
         self.wall = 0.0
         self.machine = 0.0
@@ -149,13 +153,16 @@ class CpuMeter:
         for name, find in self.groups.items():
             own_only = getattr(find, "own_only", False)
             for pid in find(snap):
-                _, with_children, started, own = snap[pid]
+                _, with_children, started, own, kernel = snap[pid]
                 cpu = own if own_only else with_children
                 key = (name, pid)
                 if key not in self._first:
                     # Started during the phase: all of its CPU belongs to the phase.
-                    self._first[key] = 0.0 if started >= self._boot_ticks else cpu
+                    new = started >= self._boot_ticks
+                    self._first[key] = 0.0 if new else cpu
+                    self._first_kernel[key] = 0.0 if new else kernel
                 self._last[key] = cpu
+                self._last_kernel[key] = kernel
 
     def _run(self) -> None:
         self._tid = threading.get_native_id()
@@ -166,7 +173,7 @@ class CpuMeter:
         """CPU the sampling thread itself used (it runs inside the load tool's process)."""
         try:
             fields = (PROC / "self" / "task" / str(self._tid) / "stat").read_text()
-        except (AttributeError, FileNotFoundError):
+        except (AttributeError, FileNotFoundError, ProcessLookupError):
             return self._meter_cpu
         fields = fields[fields.rindex(")") + 2:].split()
         return (int(fields[11]) + int(fields[12])) / TICK
@@ -183,9 +190,10 @@ class CpuMeter:
         return self
 
     def stop(self) -> "CpuMeter":
+        if self._thread:
+            self._meter_cpu = self.meter_seconds()  # while the thread still runs
         self._stop.set()
         if self._thread:
-            self._meter_cpu = self.meter_seconds()
             self._thread.join()
         self._sample()
         self.wall = time.perf_counter() - self._started
@@ -202,13 +210,22 @@ class CpuMeter:
             totals[self.own_group] = max(0.0, totals[self.own_group] - self._meter_cpu)
         return totals
 
+    def kernel_share(self) -> dict[str, float]:
+        """Part of each group's CPU spent in the kernel (syscalls, sockets, context switches)."""
+        seconds = self.seconds()
+        kernel = {name: 0.0 for name in self.groups}
+        for key, last in self._last_kernel.items():
+            kernel[key[0]] += max(0.0, last - self._first_kernel[key])
+        return {name: round(kernel[name] / seconds[name], 2) if seconds[name] else 0.0 for name in self.groups}
+
     def per_message(self, messages: int) -> dict[str, object]:
         """CPU ms per message per group, their sum, the processes seen, wall time and load."""
         seconds = self.seconds()
         per = {name: round(value * 1000 / max(messages, 1), 1) for name, value in seconds.items()}
         counts = {name: len({pid for (group, pid) in self._last if group == name}) for name in self.groups}
         return {"cpu_ms_per_message": per, "cpu_ms_per_message_total": round(sum(per.values()), 1),
-                "cpu_s": {name: round(v, 2) for name, v in seconds.items()}, "processes": counts,
+                "cpu_s": {name: round(v, 2) for name, v in seconds.items()}, "kernel_share": self.kernel_share(),
+                "processes": counts,
                 "meter_cpu_s": round(self._meter_cpu, 2),
                 "machine_cpu_ms_per_message": round(self.machine * 1000 / max(messages, 1), 1),
                 "machine_cores_busy": round(self.machine / self.wall, 2) if self.wall else None,
