@@ -121,9 +121,12 @@ class IntentModel:
     @classmethod
     def from_arrays(cls, arrays: Dict[str, Any]) -> "IntentModel":
         config = dict(arrays["config"])
-        extra_dims = int(config.pop("extra_dims", 0))
+        config.pop("extra_dims", None)
         model = cls(config)
-        model.extra_dims = extra_dims
+        # The extra (pipeline) features are the columns after the vocabularies' (also for models saved
+        # before extra_dims was written).
+        words = sum(len(arrays[f"vocabulary_{i}"]) for i in range(len(model.vectorisers)))
+        model.extra_dims = int(np.asarray(arrays["coef"]).shape[1]) - words
         for i, v in enumerate(model.vectorisers):
             v.vocabulary_ = {term: n for n, term in enumerate(arrays[f"vocabulary_{i}"])}
             v.idf_ = np.asarray(arrays[f"idf_{i}"])
