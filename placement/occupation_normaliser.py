@@ -95,6 +95,8 @@ def resolve(text: str | None) -> Resolution:
     # names: its occupations win a tie against the same word filed elsewhere in ESCO.
     whole = "".join(words)
     groups = {code for form in [whole, *base_forms(whole)] for code in group_names().get(form, ())}
+    if any(score[1] == 0 for score, _ in found.values()):
+        groups = set()  # our synonyms are the curated decision ("installateur" → 7126, not ISCO 7413/7421)
     ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
                                                    -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))
