@@ -132,7 +132,8 @@ def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     best: tuple[float, int, str, str] | None = None
     for cut in range(MIN_MODIFIER, len(key) - MIN_HEAD + 1):
         head, modifier = key[cut:], key[:cut]
-        forms = [form for form in dict.fromkeys([head, *base_forms(head)]) if form in heads]
+        # A generic head ("voedingsassistent") is the step above's: its ISCO groups say nothing.
+        forms = [form for form in dict.fromkeys([head, *base_forms(head)]) if form in heads and form not in GENERIC_KEYS]
         groups = _modifier_groups(modifier) if forms else set()
         if not groups or len(groups) > MAX_MODIFIER_GROUPS:
             continue
