@@ -52,10 +52,11 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
         if head in GENERIC_KEYS:
             break
         forms = [head, *base_forms(head)] if len(head) >= 5 else [head]
-        if len(head) < 5:  # "lunchkok" → kok, but never a short alternative label ("bus", "man")
-            if any(e.how in ("label", "synoniem") for e in index()[0].get(head, ())):
-                lookup_kinds(head, found, conf - 0.06, ("label", "synoniem"))
-                return
+        if len(head) < 5:  # "lunchkok(s)" → kok, but never a short alternative label ("bus", "man")
+            for form in [head, head.removesuffix("s")] if len(head) == 4 else [head]:
+                if any(e.how in ("label", "synoniem") for e in index()[0].get(form, ())):
+                    lookup_kinds(form, found, conf - 0.06, ("label", "synoniem"))
+                    return
             continue
         if any(lookup(form, "samenstelling", found, conf - 0.06) for form in forms):
             return

@@ -17,6 +17,7 @@ def _top(text: str) -> str | None:
 
 @pytest.mark.parametrize(("typed", "isco"), [
     ("lunchkok", "5120"),  # a short head ("kok") is a preferred label: the compound is a cook
+    ("lunchkoks", "5120"),  # ... also in the plural
     ("slagerijmedewerker", "7511"),  # field before "medewerker", in -erij: slagerij → slager
     ("bouwplaatsmedewerker", "9313"),  # unknown field "bouwplaats": its front part "bouw"
     ("keukemedewerker", "9412"),  # a typo in a compound whose ESCO label is "medewerker keuken"
