@@ -34,6 +34,7 @@ DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "ko
 OTHER_JOB = 0.08  # takes a part match below CONFIDENT when another word of the title looks like a job
 JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
 BASE_KINDS = ("synoniem", "label", "groep")  # kinds whose base form competes with an exact alternative label
+BRACKETS = re.compile(r"\((.*?)\)")
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
@@ -77,9 +78,13 @@ def resolve(text: str | None) -> Resolution:
     if both is not None:
         return both
     words = core_words(expanded, MAX_CHARS)
+    found = _matches(words) if any(w not in GENERIC for w in words) else {}
+    if not found:  # brackets are noise ("(m/v)", "(24 uur)") unless they hold the job: "… (kassamedewerker)"
+        inner = core_words(" ".join(BRACKETS.findall(expanded)), MAX_CHARS)
+        if any(w not in GENERIC for w in inner):
+            words, found = inner, _matches(inner)
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
-    found = _matches(words)
     full = label_key(raw[:MAX_CHARS])  # a label typed in full, stop words and all ("… in de weg- en waterbouw")
     if full != "".join(words):
         lookup(full, "exact", found, CONFIDENCE["exact"])

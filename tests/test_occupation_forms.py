@@ -108,3 +108,9 @@ def test_double_forms_of_one_job_are_confident(typed, isco):
 def test_double_forms_of_two_jobs_read_the_title_as_a_whole():
     result = resolve("chauffeur / bezorger")
     assert [m.isco for m in result.options(2)] == ["8332", "9621"]  # both offered, the first job first
+
+
+def test_brackets_are_read_only_when_the_rest_names_no_job():
+    assert _top("Medewerker (kassamedewerker)") == "5230"  # the job is in the brackets
+    assert _top("kok (32 uur)") == "5120"
+    assert resolve("(m/v)").best is None
