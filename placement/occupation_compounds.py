@@ -52,10 +52,11 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
         if head in GENERIC_KEYS:
             break
         forms = [head, *base_forms(head)] if len(head) >= 5 else [head]
-        if len(head) < 5:  # "lunchkok" → kok, but never a short alternative label ("bus", "man")
-            if any(e.how in ("label", "synoniem") for e in index()[0].get(head, ())):
-                lookup_kinds(head, found, conf - 0.06, ("label", "synoniem"))
-                return
+        if len(head) < 5:  # "lunchkok(s)" → kok, but never a short alternative label ("bus", "man")
+            for form in [head, head.removesuffix("s")] if len(head) == 4 else [head]:
+                if any(e.how in ("label", "synoniem") for e in index()[0].get(form, ())):
+                    lookup_kinds(form, found, conf - 0.06, ("label", "synoniem"))
+                    return
             continue
         if any(lookup(form, "samenstelling", found, conf - 0.06) for form in forms):
             return
@@ -132,7 +133,8 @@ def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     best: tuple[float, int, str, str] | None = None
     for cut in range(MIN_MODIFIER, len(key) - MIN_HEAD + 1):
         head, modifier = key[cut:], key[:cut]
-        forms = [form for form in dict.fromkeys([head, *base_forms(head)]) if form in heads]
+        # A generic head ("voedingsassistent") is the step above's: its ISCO groups say nothing.
+        forms = [form for form in dict.fromkeys([head, *base_forms(head)]) if form in heads and form not in GENERIC_KEYS]
         groups = _modifier_groups(modifier) if forms else set()
         if not groups or len(groups) > MAX_MODIFIER_GROUPS:
             continue

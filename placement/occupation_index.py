@@ -17,9 +17,9 @@ from placement.text import fold_words
 # Penalty on the confidence by the kind of label hit: our curated synonyms beat ESCO preferred labels,
 # which beat ESCO alternative labels (an alternative label such as "hovenier" under "botanicus" is
 # weaker evidence than a preferred label). groep: an ISCO-08 unit group label.
-PENALTY = {"synoniem": 0.0, "label": 0.03, "groep": 0.03, "alt": 0.06}
+PENALTY = {"synoniem": 0.0, "label": 0.03, "groep": 0.05, "alt": 0.06}
 SINGULARS = 2  # how many of base_forms() of a unit-group name are indexed as its singular
-RANK = {"synoniem": 0, "label": 1, "groep": 2, "alt": 3}
+RANK = {"synoniem": 0, "label": 1, "groep": 0.05, "alt": 3}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "ko
 OTHER_JOB = 0.08  # takes a part match below CONFIDENT when another word of the title looks like a job
 JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
 BASE_KINDS = ("synoniem", "label", "groep")  # kinds whose base form competes with an exact alternative label
+BRACKETS = re.compile(r"\((.*?)\)")
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 
 # ISCO-08 skill levels by major group (1 = elementary): on a tie the lower-skilled group wins, as the
@@ -77,9 +78,13 @@ def resolve(text: str | None) -> Resolution:
     if both is not None:
         return both
     words = core_words(expanded, MAX_CHARS)
+    found = _matches(words) if any(w not in GENERIC for w in words) else {}
+    if not found:  # brackets are noise ("(m/v)", "(24 uur)") unless they hold the job: "… (kassamedewerker)"
+        inner = core_words(" ".join(BRACKETS.findall(expanded)), MAX_CHARS)
+        if any(w not in GENERIC for w in inner):
+            words, found = inner, _matches(inner)
     if not words or not any(w not in GENERIC for w in words):
         return Resolution(raw, ())
-    found = _matches(words)
     full = label_key(raw[:MAX_CHARS])  # a label typed in full, stop words and all ("… in de weg- en waterbouw")
     if full != "".join(words):
         lookup(full, "exact", found, CONFIDENCE["exact"])
@@ -95,6 +100,8 @@ def resolve(text: str | None) -> Resolution:
     # names: its occupations win a tie against the same word filed elsewhere in ESCO.
     whole = "".join(words)
     groups = {code for form in [whole, *base_forms(whole)] for code in group_names().get(form, ())}
+    if any(score[1] == 0 for score, _ in found.values()):
+        groups = set()  # our synonyms are the curated decision ("installateur" → 7126, not ISCO 7413/7421)
     ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
                                                    -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))

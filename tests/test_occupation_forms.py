@@ -17,6 +17,7 @@ def _top(text: str) -> str | None:
 
 @pytest.mark.parametrize(("typed", "isco"), [
     ("lunchkok", "5120"),  # a short head ("kok") is a preferred label: the compound is a cook
+    ("lunchkoks", "5120"),  # ... also in the plural
     ("slagerijmedewerker", "7511"),  # field before "medewerker", in -erij: slagerij → slager
     ("bouwplaatsmedewerker", "9313"),  # unknown field "bouwplaats": its front part "bouw"
     ("keukemedewerker", "9412"),  # a typo in a compound whose ESCO label is "medewerker keuken"
@@ -107,3 +108,9 @@ def test_double_forms_of_one_job_are_confident(typed, isco):
 def test_double_forms_of_two_jobs_read_the_title_as_a_whole():
     result = resolve("chauffeur / bezorger")
     assert [m.isco for m in result.options(2)] == ["8332", "9621"]  # both offered, the first job first
+
+
+def test_brackets_are_read_only_when_the_rest_names_no_job():
+    assert _top("Medewerker (kassamedewerker)") == "5230"  # the job is in the brackets
+    assert _top("kok (32 uur)") == "5120"
+    assert resolve("(m/v)").best is None
