@@ -125,3 +125,27 @@ def test_sourced_dev_file_is_not_mostly_synonym_words():
     rows = _rows(DEV / "job_titles_dev_sourced.csv")
     words = {_fold(s.word) for s in synonyms()}
     assert sum(_fold(r["typed"]) in words for r in rows) <= len(rows) // 5
+
+
+# Typed alone, these three lose to other mechanisms, not to the data (reported to r11a, 2026-12-04):
+# an ISCO group named "Installateurs en ..." outranks the synonym; one-letter prefixes ("w-", "e-") are
+# dropped before the lookup. Remove a word here when the normaliser gets it right.
+KNOWN_SYNONYM_MISSES = {"installateur", "w-monteur", "e-monteur"}
+
+
+def test_a_synonym_typed_alone_resolves_to_its_own_target():
+    from placement.occupation_normaliser import resolve
+
+    groups = {o.isco for o in esco_occupations()}
+    full = {"/".join(o.labels[:o.preferred_forms]).lower(): o.isco for o in esco_occupations()}
+    preferred = {o.label.lower(): o.isco for o in esco_occupations()}
+    missed = set()
+    for syn in synonyms():
+        target = syn.target
+        want = target if target.isdigit() else target.partition("@")[2] or full.get(target.lower()) or \
+            preferred.get(target.lower())
+        assert want and (want in groups or want in isco_groups()), syn
+        best = resolve(syn.word).best
+        if best is None or not best.isco.startswith(want):
+            missed.add(syn.word)
+    assert missed <= KNOWN_SYNONYM_MISSES, missed - KNOWN_SYNONYM_MISSES
