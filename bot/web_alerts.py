@@ -52,6 +52,17 @@ def show_waiting(engine: Engine, conversation_id: str) -> int:
         return 0
 
 
+def unread_in(session, conversation_id: str) -> int:
+    """`unread` inside a caller's transaction (the web chat poll's one read, bot/store.py poll_view);
+    its last statement, so a failure here loses nothing else that was read."""
+    try:
+        with session.begin_nested():
+            return consent.unread_count(session, conversation_id)
+    except SQLAlchemyError as exc:
+        log.warning("alert count not read: %s", type(exc).__name__)
+        return 0
+
+
 def unread(engine: Engine, conversation_id: str) -> int:
     try:
         with session_scope(engine) as session:

@@ -136,14 +136,18 @@ async def _alerts_in(gateway: Gateway, conversation_id: str) -> None:
 
 @router.get("/api/updates")
 async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> JSONResponse:
-    """Messages newer than `after`; waits up to POLL_SECONDS for one (e.g. a staff reply)."""
+    """Messages newer than `after`; waits up to POLL_SECONDS for one (e.g. a staff reply).
+
+    The browser polls again after every answer, so a poll is one thread hop and one read transaction
+    (plus the waiting-alerts check) before it waits, and one after."""
     conversation_id = session_id(request)
     if conversation_id is None:
         return _error("Uw sessie is verlopen. Laad de pagina opnieuw.", 401)
     gateway = _gateway(request)
     event = gateway.notifier.listen(conversation_id)
-    await _alerts_in(gateway, conversation_id)  # alerts matched since the last poll
-    messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
+    shown, (messages, info, unread) = await asyncio.to_thread(_poll, gateway, conversation_id, after, True)
+    if shown:  # alerts matched since the last poll: other tabs of this conversation are woken for them
+        gateway.notifier.notify(conversation_id)
     if not messages:
         waiter = asyncio.create_task(gateway.notifier.wait(conversation_id, event, POLL_SECONDS))
         gone = asyncio.create_task(_disconnected(request))
@@ -152,12 +156,16 @@ async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> J
             task.cancel()
         if gone.done() and not gone.cancelled():
             return Response(status_code=204)
-        messages = await asyncio.to_thread(gateway.store.history, conversation_id, max(after, 0))
-    info = await asyncio.to_thread(gateway.store.conversation, conversation_id)
-    unread = await asyncio.to_thread(web_alerts.unread, gateway.store.engine, conversation_id) if info else 0
+        _, (messages, info, unread) = await asyncio.to_thread(_poll, gateway, conversation_id, after, False)
     return _json(request, {"messages": _public(gateway, conversation_id, [m.as_json() for m in messages]),
                            "handoff": info.handoff_state if info else "none", "alerts_unread": unread},
                  conversation_id, False)
+
+
+def _poll(gateway: Gateway, conversation_id: str, after: int, alerts: bool):
+    """(alerts shown now, (messages after `after`, conversation info, unread alerts)), in a worker thread."""
+    shown = web_alerts.show_waiting(gateway.store.engine, conversation_id) if alerts else 0
+    return shown, gateway.store.poll_view(conversation_id, max(after, 0), web_alerts.unread_in)
 
 
 async def _disconnected(request: Request) -> None:

@@ -19,6 +19,9 @@ import sys
 import warnings
 from pathlib import Path
 
+# Custom pipeline components (rasa_addons/) are found by module path, as `rasa` itself finds them.
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
 
 class Quoted(str):
     """A user text, always written quoted: Rasa reads YAML 1.2, where a bare 0612345678 is a number."""

@@ -29,16 +29,17 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
+import aiohttp
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from settings import ROOT, VAR, Settings
 from tools.bench_length import curve, run_conversation
 from tools.bench_rasa import _summary
+from tools.proc_cpu import CpuMeter, load_average, matching, postgres_backends, single, tree
 from werkpunt.net import free_port, port_free
 from werkpunt.rasa_env import RASA_BIN
-from werkpunt.stack import start_stack, stop, wait_http
+from werkpunt.stack import start_children, stop, wait_http
 from werkpunt.training import ensure_model
 
 PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -61,6 +62,12 @@ def stock_model() -> Path:
     return sorted((STOCK_DIR / "models").glob("*.tar.gz"))[-1]
 
 
+LOAD_TOOL = "load tool"
+# The load tool is aiohttp for both stacks: per request it costs about a sixth of httpx's CPU, and on
+# 2 shared cores every millisecond the load tool spends is taken from the stack it measures.
+TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
 async def _load(users: int, rounds: int, one_user) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
@@ -69,6 +76,17 @@ async def _load(users: int, rounds: int, one_user) -> dict:
     result = _summary(latencies, time.perf_counter() - started)
     result["errors"] = len(errors)
     result["error_examples"] = errors[:5]
+    return result
+
+
+def _measured(users: int, rounds: int, one_user, groups: dict) -> dict:
+    """The load phase with every process group's CPU seconds sampled beside it (tools/proc_cpu.py)."""
+    meter = CpuMeter({**groups, LOAD_TOOL: single(os.getpid())})
+    meter.own_group = LOAD_TOOL
+    meter.start()
+    result = asyncio.run(_load(users, rounds, one_user))
+    meter.stop()
+    result["cpu"] = meter.per_message(result["messages"])
     return result
 
 
@@ -87,22 +105,22 @@ def bench_stock(users: int, rounds: int, log: Path) -> dict:
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
         async def user(rounds: int, latencies: list[float], errors: list[str]) -> None:
-            async with httpx.AsyncClient(timeout=60) as client:
+            async with aiohttp.ClientSession(timeout=TIMEOUT) as client:
                 for _ in range(rounds):
                     sender = f"stock-{uuid.uuid4().hex[:10]}"
                     for message in STOCK_CONVERSATION:
                         began = time.perf_counter()
                         try:
-                            response = await client.post(url, json={"sender": sender, "message": message})
-                            ok = response.status_code == 200 and response.json()
-                        except httpx.HTTPError as exc:
+                            async with client.post(url, json={"sender": sender, "message": message}) as response:
+                                ok = response.status == 200 and await response.json()
+                        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                             ok, response = False, exc
                         latencies.append(time.perf_counter() - began)
                         if not ok:
                             errors.append(f"{message!r}: {response}")
 
         asyncio.run(_load(1, 1, user))  # warm-up
-        return asyncio.run(_load(users, rounds, user))
+        return _measured(users, rounds, user, {"rasa": tree(proc.pid)})
     finally:
         stop([proc])
 
@@ -123,6 +141,14 @@ def _drop(name: str) -> None:
     admin.dispose()
 
 
+def _postgres_server_process(line: str) -> bool:
+    """PostgreSQL's background processes (checkpointer, WAL writer, ...; not a client backend). The
+    postmaster is left out: its children's CPU (every backend that ended, of everyone) is counted in it."""
+    words = line.split()
+    return (len(words) >= 3 and words[0] == "postgres:" and words[-1] not in ("idle", "active")
+            and "(" not in line and "transaction" not in line)
+
+
 def _rasa_port(replicas: int) -> int:
     while True:
         port = free_port()
@@ -130,7 +156,19 @@ def _rasa_port(replicas: int) -> int:
             return port
 
 
-def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns: int) -> tuple[dict, dict]:
+async def _long_poll(client: aiohttp.ClientSession, seen: list[int]) -> None:
+    """What bot/static/chat.js does beside sending: GET /api/updates?after=<last id> again and again."""
+    while True:
+        try:
+            async with client.get("/api/updates", params={"after": seen[0]}) as response:
+                data = await response.json() if response.status == 200 else {}
+            seen[0] = max([seen[0]] + [m["id"] or 0 for m in data.get("messages", [])])
+        except (aiohttp.ClientError, ValueError):
+            await asyncio.sleep(1)
+
+
+def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns: int,
+                   browser_poll: bool = False) -> tuple[dict, dict]:
     from werkpunt.database import prepare
 
     names = (f"wp_bench_stack_{uuid.uuid4().hex[:8]}", f"wp_bench_tracker_{uuid.uuid4().hex[:8]}")
@@ -143,27 +181,43 @@ def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns:
     procs = []
     try:
         prepare(settings.database_url, "small", settings.seed, report=None, demo=True)
-        procs = start_stack(settings, ensure_model(settings), log_dir)
+        specs, procs, _ = start_children(settings, ensure_model(settings), log_dir)
         base = f"http://127.0.0.1:{settings.port}"
 
         async def user(rounds: int, latencies: list[float], errors: list[str]) -> None:
             for _ in range(rounds):
-                async with httpx.AsyncClient(base_url=base, timeout=60) as client:  # a new browser session
-                    await client.get("/")
+                # A new browser session: its own cookie jar (unsafe=True: the gateway is at an IP address).
+                async with aiohttp.ClientSession(base_url=base, timeout=TIMEOUT,
+                                                 cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+                    async with client.get("/") as page:
+                        await page.read()
+                    seen = [0]  # the highest message id this "browser" has shown (chat.js lastId)
+                    poller = asyncio.create_task(_long_poll(client, seen)) if browser_poll else None
                     for message in WERKPUNT_CONVERSATION:
                         began = time.perf_counter()
                         try:
-                            response = await client.post("/api/message", json={"text": message})
-                            ok = response.status_code == 200 and not response.json().get("failed")
-                        except httpx.HTTPError as exc:
+                            async with client.post("/api/message", json={"text": message}) as response:
+                                data = await response.json()
+                                ok = response.status == 200 and not data.get("failed")
+                            seen[0] = max([seen[0]] + [m["id"] or 0 for m in data.get("messages", [])])
+                        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                             ok, response = False, exc
                         latencies.append(time.perf_counter() - began)
                         if not ok:
                             errors.append(f"{message!r}: {response}")
+                    if poller:
+                        poller.cancel()
+                        await asyncio.gather(poller, return_exceptions=True)
 
         asyncio.run(_load(1, 1, user))  # warm-up: model graph, database connections, every replica's caches
         asyncio.run(_load(replicas, 1, user))
-        load = asyncio.run(_load(users, rounds, user))
+        groups = {child.name: tree(proc.pid) for child, proc in zip(specs, procs)}
+        groups["postgres placement backends"] = postgres_backends([names[0]])
+        groups["postgres tracker backends"] = postgres_backends([names[1]])
+        # Shared with every other user of the server (checkpointer, WAL writer, ...): an upper bound.
+        groups["postgres server processes (shared)"] = matching(_postgres_server_process)
+        groups["redis-server (shared)"] = matching(lambda line: line.startswith("redis-server"))
+        load = _measured(users, rounds, user, groups)
         length = curve(run_conversation(settings.rasa_base_url, settings.secret("rasa_token"), turns)) if turns else {}
         return load, length
     finally:
@@ -172,23 +226,58 @@ def bench_werkpunt(users: int, rounds: int, replicas: int, log_dir: Path, turns:
             _drop(name)
 
 
+def cpu_table(result: dict) -> str:
+    """CPU ms per user message per process, both stacks, as a Markdown table (for the README)."""
+    lines = ["| stack | process | CPU ms per message |", "|---|---|---|"]
+    for stack in ("stock", "werkpunt"):
+        cpu = result[stack]["cpu"]
+        for name, value in cpu["cpu_ms_per_message"].items():
+            lines.append(f"| {stack} | {name} | {value} |")
+        lines.append(f"| {stack} | **all measured** | **{cpu['cpu_ms_per_message_total']}** |")
+    for stack in ("stock", "werkpunt"):
+        r = result[stack]
+        lines.append(f"{stack}: {r['messages_per_s']} msg/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                     f"{r['errors']} errors, load {r['cpu']['load_before']} -> {r['cpu']['load_after']}, "
+                     f"machine {r['cpu']['machine_cores_busy']} cores busy")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools.bench_stock")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="conversations per user")
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--turns", type=int, default=200, help="length curve on the scaled stack (0: skip)")
+    parser.add_argument("--only", choices=("werkpunt", "stock"), help="one side only, while developing (no ratio)")
+    parser.add_argument("--browser-poll", action="store_true",
+                        help="each Werkpunt user also long-polls /api/updates as the web chat page does")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wp-bench-stock-") as tmp:
-        stock = bench_stock(args.users, args.rounds, Path(tmp) / "stock-rasa.log")
-        werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns)
-    result = {"users": args.users, "replicas": args.replicas, "stock": stock, "werkpunt": werkpunt,
+        stock = werkpunt = length = None
+        if args.only != "werkpunt":
+            stock = bench_stock(args.users, args.rounds, Path(tmp) / "stock-rasa.log")
+        if args.only != "stock":
+            werkpunt, length = bench_werkpunt(args.users, args.rounds, args.replicas, Path(tmp) / "log", args.turns,
+                                              args.browser_poll)
+    if args.only:
+        result = {"users": args.users, "replicas": args.replicas, "browser_poll": args.browser_poll,
+                  args.only: stock or werkpunt, "length_curve": length,
+                  "load_average_end": load_average()}
+        print(json.dumps(result))
+        return 1 if result[args.only]["errors"] else 0
+    stock_cpu, werkpunt_cpu = stock["cpu"]["cpu_ms_per_message_total"], werkpunt["cpu"]["cpu_ms_per_message_total"]
+    result = {"users": args.users, "replicas": args.replicas, "browser_poll": args.browser_poll,
+              "stock": stock, "werkpunt": werkpunt,
               "throughput_ratio": round(werkpunt["messages_per_s"] / stock["messages_per_s"], 2),
-              "p95_ratio": round(werkpunt["p95_ms"] / stock["p95_ms"], 2), "length_curve": length}
+              "p95_ratio": round(werkpunt["p95_ms"] / stock["p95_ms"], 2),
+              # CPU per message barely depends on the load of other work on the machine: the steadier ratio.
+              "cpu_ratio_stock_over_werkpunt": round(stock_cpu / werkpunt_cpu, 2) if werkpunt_cpu else None,
+              "load_average_end": load_average(), "length_curve": length}
     reports = ROOT / "reports"
     reports.mkdir(exist_ok=True)
     (reports / "bench_stock.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result))
+    print(cpu_table(result), file=sys.stderr)
     return 1 if stock["errors"] or werkpunt["errors"] else 0
 
 
