@@ -10,7 +10,8 @@ policies' CPU.
 `install()` keeps the replay of a tracker (per set of arguments) beside the tracker object (dropped
 with it) and extends it by the events added since the last call. The fold is Rasa's own loop body, so
 the states are the same: a state depends only on the applied events before it, and the prefix is
-reused only when it consists of the very same event objects (anything else, e.g. a reverted or cut history, replays from the start).
+reused only when it consists of the very same event objects (anything else, e.g. a reverted or cut
+history, replays from the start).
 Callers get fresh copies of the state dictionaries (Rasa's featurisers edit the last ones in place).
 """
 

@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
               "load_average": [round(x, 2) for x in os.getloadavg()], "parts": summarise(lines, skip)}
     if args.cprofile:
         result["profile"] = summarise_profile(cprofile, measured, args.top)
-    (reports / f"turn_{'c' if args.cprofile else ''}profile{'_rasa_own' if args.rasa_own else ''}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    name = f"turn_{'c' if args.cprofile else ''}profile{'_rasa_own' if args.rasa_own else ''}.json"
+    (reports / name).write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=1))
     return 0
 

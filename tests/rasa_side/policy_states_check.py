@@ -55,7 +55,8 @@ def main() -> None:
                     ours[-1]["user"].pop("text", None)
                     ours[-1]["user"].pop("intent", None)
     rules = rule_searches(sys.argv[1], trackers) if len(sys.argv) > 1 else None
-    print(json.dumps({"rule_searches": rules, "trackers": len(trackers), "rule_trackers": sum(t.is_rule_tracker for t in trackers),
+    print(json.dumps({"rule_searches": rules, "trackers": len(trackers),
+                      "rule_trackers": sum(t.is_rule_tracker for t in trackers),
                       "compared": compared, "states": states, "differences": differences,
                       "first_difference": first_difference}))
 
