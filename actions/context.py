@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -190,3 +190,13 @@ def role_route(tracker: Tracker, serves: str) -> str | None:
         return None if role == serves else "other"
     text = str((tracker.latest_message or {}).get("text") or "").strip()
     return "ask" if text and not text.startswith("/") else None
+
+
+def role_detour(dispatcher: CollectingDispatcher, tracker: Tracker, serves: str, other_action: str) -> list | None:
+    """Events that replace a search action's own run when the role says so (see role_route), else None."""
+    route = role_route(tracker, serves)
+    if route == "ask":
+        return role_question(dispatcher)
+    if route == "other":  # Rasa runs it next; no import between the two flows
+        return [FollowupAction(other_action)]
+    return None

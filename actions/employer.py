@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.alerts import offer_alerts
@@ -73,13 +73,11 @@ class ActionFindCandidates(Action):
         return "action_find_candidates"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from actions.context import role_question, role_route  # issue 12: a job seeker's "ik zoek" = vacancies
+        from actions.context import role_detour  # issue 12: a job seeker's "ik zoek" = vacancies
 
-        route = role_route(tracker, "werkgever")
-        if route == "ask":
-            return role_question(dispatcher)
-        if route == "other":  # Rasa runs it next; no import between the two flows
-            return [FollowupAction("action_search_jobs")]
+        detour = role_detour(dispatcher, tracker, "werkgever", "action_search_jobs")
+        if detour is not None:
+            return detour
         title, place = slot(tracker, "job_title", 80), slot(tracker, "location", 80)
         if not title:
             dispatcher.utter_message(text="Voor welk beroep zoekt u iemand? Bijvoorbeeld: magazijnmedewerker.")

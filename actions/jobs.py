@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -164,13 +164,11 @@ class ActionSearchJobs(Action):
         return "action_search_jobs"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        from actions.context import role_question, role_route  # issue 12: the role decides what "ik zoek" means
+        from actions.context import role_detour  # issue 12: the role decides what "ik zoek" means
 
-        route = role_route(tracker, "werkzoekende")
-        if route == "ask":
-            return role_question(dispatcher)
-        if route == "other":  # Rasa runs it next; no import between the two flows
-            return [FollowupAction("action_find_candidates")]
+        detour = role_detour(dispatcher, tracker, "werkzoekende", "action_find_candidates")
+        if detour is not None:
+            return detour
         events = await show_page(dispatcher, tracker, 0)
         return events + await offer_alerts(dispatcher, tracker, events)  # issue 16: match alerts
 

@@ -26,12 +26,14 @@ oproep vakantiekracht uitzendkracht zzp zzper flex bijbaan tijdelijk tijdelijke 
 nachtdienst ploegendienst weekend regio omgeving buurt rond nabij directe contract leerwerkplek bbl bol gezocht
 gevraagd nodig nieuwe wij eo omstreken omgeving alleen inwoners nederland resident residents only for
 enthousiaste enthousiast gemotiveerde gemotiveerd flexibele polyvalent polyvalente binnen aan naar tot uit over
-werkzaamheden rijden
+werkzaamheden rijden direct avond avonden avonduren ochtend ochtenden ochtenduren middag zaterdag zondag doordeweeks
+weekenden ploeg ploegen rijbewijs ce c1 pw oproepbasis loondienst uitzendbasis
 """.split())
 # Words that only make sense next to another word: "medewerker" alone is no occupation.
 GENERIC = frozenset({"medewerker", "medewerkster", "medewerkers", "hulp", "assistent", "assistente", "werker",
                      "kracht", "krachten", "personeel", "mensen", "iemand", "arbeider", "algemeen", "allround"})
 VOWELS = "aeiou"
+NUMBER = re.compile(r"\d+(e|de|ste)?")  # "32", "2e" (ploeg), "3de"
 # Place names longer than this many words are not stripped (they are rare and cost lookups).
 _MAX_PLACE_WORDS = 4
 
@@ -61,7 +63,7 @@ def core_words(text: str, max_chars: int) -> list[str]:
     """The words of a title that may name the job: "Ervaren hovenier (m/v) 32 uur Zwolle" → ["hovenier"].
     Place names are only dropped when another word is left ("Best" stays a word when typed alone)."""
     text = re.sub(r"\(.*?\)", " ", text[:max_chars].replace("’", "'"))  # "(m/v)", "(24 uur)"
-    words = [w for w in fold_words(text).split() if w not in SKIP and not w.isdigit() and len(w) > 1]
+    words = [w for w in fold_words(text).split() if w not in SKIP and not NUMBER.fullmatch(w) and len(w) > 1]
     without = _strip_places(words)
     return without if without else words
 
@@ -135,9 +137,25 @@ def _english() -> dict[str, str]:
         return {fold_words(r["english"]): fold_words(r["dutch"]) for r in rows}
 
 
+def english_parts(word: str) -> list[str]:
+    """An English compound typed as one word, split into two words of the English table:
+    "warehouseworker" → ["warehouse", "worker"]; [word] when no split fits (shortest front first)."""
+    lexicon = _english()
+    if word in lexicon:
+        return [word]
+    for plural, single in (("ies", "y"), ("s", "")):  # "pickers" → "picker", "deliveries" → "delivery"
+        if word.endswith(plural) and word[: -len(plural)] + single in lexicon:
+            return [word[: -len(plural)] + single]
+    for cut in range(3, len(word) - 2):
+        if word[:cut] in lexicon and word[cut:] in lexicon:
+            return [word[:cut], word[cut:]]
+    return [word]
+
+
 def from_english(words: list[str]) -> list[str] | None:
     """"public area cleaner" → ["openbare", "ruimte", "schoonmaker"]; None when no word is English."""
     lexicon = _english()
+    words = [part for w in words for part in english_parts(w)]
     if not any(w in lexicon for w in words):
         return None
     return [part for w in words for part in lexicon.get(w, w).split()]

@@ -19,6 +19,9 @@ import sys
 import warnings
 from pathlib import Path
 
+# Custom pipeline components (rasa_addons/) are found by module path, as `rasa` itself finds them.
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
 
 class Quoted(str):
     """A user text, always written quoted: Rasa reads YAML 1.2, where a bare 0612345678 is a number."""
@@ -72,9 +75,16 @@ async def complete_stories(agent, source: Path, target: Path) -> int:
 
 
 async def main(model: str, source: Path, out: Path) -> int:
+    import os
+
     from rasa.core.agent import Agent
     from rasa.core.test import WrongPredictionException, test
 
+    if os.environ.get("WERKPUNT_TURN_SPEEDUPS") != "0":  # the server's per-turn savings (rasa_addons/savings.py)
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from rasa_addons.savings import install
+
+        install()
     agent = Agent.load(model)
     stories = out / "stories"
     stories.mkdir(parents=True, exist_ok=True)

@@ -77,3 +77,33 @@ def test_ties_go_to_the_lower_skilled_group_and_synonyms_decide_female_forms():
 def test_the_job_named_first_beats_a_later_field_word():
     result = resolve("Schoonmaker kantoren")  # "kantoren" → kantoor (4110) must not make it ambiguous
     assert result.confident and result.best.isco == "9112"
+
+
+def test_english_plurals_and_one_word_compounds_are_split_before_translation():
+    from placement.occupation_forms import english_parts
+    assert english_parts("pickers") == ["picker"]  # only "picker" is in the table
+    assert english_parts("warehouseworkers") == ["warehouse", "workers"]
+    assert from_english(["forklift", "drivers"]) == ["heftruck", "chauffeurs"]
+
+
+@pytest.mark.parametrize(("typed", "core"), [
+    ("Heftruckchauffeur per direct", ["heftruckchauffeur"]),
+    ("Schoonmaker avonduren 10 uur, zaterdag", ["schoonmaker"]),
+    ("Productiemedewerker 2e ploeg", ["productiemedewerker"]),
+    ("Ervaren CE chauffeur met rijbewijs", ["chauffeur"]),
+])
+def test_shift_licence_and_ordinal_words_are_noise(typed, core):
+    assert core_words(typed, 120) == core
+
+
+@pytest.mark.parametrize(("typed", "isco"), [
+    ("Kapper / kapster", "5141"), ("Schoonmaker/schoonmaakster", "9112"), ("kapper of kapster", "5141"),
+])
+def test_double_forms_of_one_job_are_confident(typed, isco):
+    result = resolve(typed)
+    assert result.confident and result.best.isco == isco
+
+
+def test_double_forms_of_two_jobs_read_the_title_as_a_whole():
+    result = resolve("chauffeur / bezorger")
+    assert [m.isco for m in result.options(2)] == ["8332", "9621"]  # both offered, the first job first

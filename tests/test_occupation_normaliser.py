@@ -68,3 +68,100 @@ def test_synonyms_do_not_copy_the_frozen_evaluation_set_wholesale():
     # Words named in the issue itself (poetsvrouw, groenvoorziening, ...) and common base words may
     # coincide; a copied list would overlap far more.
     assert len(overlap) <= 0.25 * len(synonyms()), sorted(overlap)
+
+
+def test_compound_head_and_modifier_share_a_group():
+    # "bezorgchauffeurs" is no label; the head "chauffeur" alone is a truck driver (8332), but the
+    # modifier "bezorg-" only occurs in groups that also have chauffeurs in 8322 (delivery drivers).
+    from placement.occupation_compounds import head_and_modifier
+    found: dict = {}
+    assert head_and_modifier("bezorgchauffeurs", found)
+    assert [m.isco for _, m in found.values()] == ["8322"]
+    result = resolve("bezorgchauffeurs")
+    assert result.best.isco == "8322" and result.best.how == "samenstelling"
+    assert not result.confident  # a split the labels do not spell: the dialogue asks
+    assert not head_and_modifier("qqqchauffeur", {})  # an unknown modifier is no evidence
+
+
+def test_a_modifier_found_everywhere_is_no_evidence():
+    from placement.occupation_compounds import MAX_MODIFIER_GROUPS, _modifier_groups
+    assert len(_modifier_groups("onderhouds")) > MAX_MODIFIER_GROUPS  # so "onderhoudsmonteur" keeps its head
+    assert "8322" in _modifier_groups("bezorg")
+
+
+@pytest.mark.parametrize(("typed", "isco"), [
+    ("warehouseworker", "9333"), ("kitchenhelper", "9412"), ("productionworker", "9329"),
+])
+def test_english_compounds_typed_as_one_word(typed, isco):
+    from placement.occupation_forms import english_parts
+    assert len(english_parts(typed)) == 2
+    result = resolve(typed)
+    assert result.best.isco == isco and result.best.how == "engels"
+
+
+def test_english_split_leaves_dutch_words_alone():
+    from placement.occupation_forms import english_parts
+    assert english_parts("magazijnmedewerker") == ["magazijnmedewerker"]
+    assert resolve("magazijnmedewerker").best.how != "engels"
+
+
+def test_bench_reads_a_dev_file_with_a_comment_line(tmp_path):
+    from tools.bench_occupations import score
+    path = tmp_path / "dev.csv"
+    path.write_text("# a comment line first, as the dev files have\ntyped,isco4,category\n"
+                    "kapster,5141,female\nqqqq,9112,typo\n", encoding="utf-8")
+    report = score(path)
+    assert report["n"] == 2 and report["top1"] == 0.5 and report["misses_by_category"] == {"typo": 1}
+
+
+def test_a_word_that_names_an_isco_group_decides_a_tie():
+    # ESCO files "tandartsassistent(e)" as an alternative label in 3251 and in 3256; ISCO 3251 is
+    # "Tandartsassistenten en mondhygiënisten", so the typed word names that group.
+    from placement.occupation_index import group_names
+    assert "3251" in group_names()["tandartsassistent"]
+    assert resolve("tandartsassistentes").best.isco == "3251"
+
+
+def test_a_shared_generic_ending_is_no_typo_evidence():
+    # "kantine" and "kennel" are far apart; only "...medewerker" made them look alike.
+    assert resolve("kantinemedewerker").best is None
+    assert resolve("keukemedewerker").best.isco == "9412"  # a real slip before the generic word still counts
+
+
+@pytest.mark.parametrize("typed", ["runner horeca", "teamleader magazijn"])
+def test_a_left_out_job_word_makes_the_part_a_question(typed):
+    # Only the field matched; the other word looks like a job of its own: ask, do not substitute.
+    result = resolve(typed)
+    assert result.best is not None and not result.confident
+
+
+def test_a_left_out_field_word_keeps_the_job_confident():
+    assert resolve("Productiemedewerker metaal").confident
+    assert resolve("kitchen porter").best.isco == "9412"  # an untranslated English word is not held against it
+
+
+def test_a_base_form_that_is_a_preferred_label_competes_with_an_exact_alternative_label():
+    assert resolve("onderwijsassistente").best.isco == "5312"  # exact only as an alternative label in 2310
+    assert resolve("inpakster").best.isco == "9321"  # the synonym case still holds
+
+
+def test_isco_group_names_count_in_the_singular_and_uninflected():
+    from placement.occupation_index import label_key, uninflected
+    assert uninflected("Administratieve medewerkers") == "administratiefmedewerkers"
+    assert uninflected("Kelners") == label_key("Kelners")
+    assert resolve("administratief medewerkster").best.isco == "4110"  # ISCO 4110 "Administratieve medewerkers, algemeen"
+    assert resolve("schoonmaakbedrijf").best.isco == "9112"  # a cut-off part ("Bedrijfs-") is no group name
+
+
+def test_elliptic_compounds_borrow_the_head_of_the_second_part():
+    from placement.occupation_compounds import expand_ellipsis
+    assert expand_ellipsis("keuken- en bedieningsmedewerkers") == "keukenmedewerkers / bedieningsmedewerkers"
+    assert expand_ellipsis("qqq- en zzz") == "qqq- en zzz"  # no known name: the text as typed
+    result = resolve("schoonmaak- en magazijnmedewerker")  # two jobs: the first one first, and a question
+    assert [m.isco for m in result.options(2)] == ["9112", "9333"] and not result.confident
+
+
+def test_a_separate_generic_word_is_no_part_of_the_compound():
+    # "tuinverzorging" → tuin + verzorger(ing): a gardener, not a carer ("medewerkertuinverzorging"
+    # would end in "verzorger" alone).
+    assert resolve("medewerker tuinverzorging").best.isco == "6113"

@@ -15,7 +15,6 @@ BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/werkpun
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -25,13 +24,12 @@ import sys
 import time
 
 from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.engine import make_url
 
 from placement.alerts.matcher import process_events
 from placement.alerts.models import AlertEvent, AlertSubscription
-from placement.db import DatabaseConfigError, session_factory, session_scope
+from placement.db import session_factory, session_scope
 from placement.models import Candidate, Vacancy
-from tools.bench_matching import POSTGRES_URL, ROOT, build, drop_database, say
+from tools.bench_matching import ROOT, build, engines_main, say
 
 SQLITE_URL = os.environ.get("BENCH_ALERTS_SQLITE_URL",
                             f"sqlite:///{ROOT / 'var' / 'bench' / 'werkpunt-bench-alerts.db'}")
@@ -104,25 +102,8 @@ def run(url: str, n: int, seed: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=300, help="vacancies to publish (default 300)")
-    parser.add_argument("--seed", type=int, default=16)
-    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark databases")
-    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one engine only")
-    args = parser.parse_args(argv)
-    urls = [u for u in (SQLITE_URL, POSTGRES_URL) if not args.only or make_url(u).get_backend_name() == args.only]
-    results = []
-    try:
-        for url in urls:
-            if args.rebuild:
-                drop_database(url)
-            results.append(run(url, args.n, args.seed))
-    except DatabaseConfigError as exc:
-        print(f"FOUT: {exc}", file=sys.stderr)
-        return 2
-    missed = [r for r in results if r["p95_ms"] > TARGET_P95_MS]
-    say("doel gehaald: p95 <= 200 ms" if not missed else f"doel NIET gehaald voor {len(missed)} engine(s)")
-    return 1 if missed else 0
+    return engines_main(argv, __doc__.splitlines()[0], lambda url, n, seed: [run(url, n, seed)],
+                        "vacancies to publish (default 300)", 16, TARGET_P95_MS, sqlite_url=SQLITE_URL)
 
 
 if __name__ == "__main__":

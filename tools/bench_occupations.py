@@ -26,9 +26,9 @@ TARGET_P95_MS = 5.0
 
 def score(path: Path) -> dict:
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r.get("typed")]
+        rows = [r for r in csv.DictReader(line for line in handle if not line.startswith("#")) if r.get("typed")]
     resolve("warm-up")  # builds the index once, as a running server has
-    top1 = top3 = 0
+    top1 = top3 = confident = confident_right = 0
     times: list[float] = []
     misses: Counter[str] = Counter()
     for row in rows:
@@ -38,12 +38,16 @@ def score(path: Path) -> dict:
         codes = [m.isco for m in result.options(3)]
         top1 += bool(codes) and codes[0] == row["isco4"]
         top3 += row["isco4"] in codes
+        if result.confident:  # answered without a question: how often is that answer right?
+            confident += 1
+            confident_right += codes[0] == row["isco4"]
         if not codes or codes[0] != row["isco4"]:
             misses[row.get("category", "")] += 1
     times.sort()
     n = len(rows)
     return {"file": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path), "n": n,
             "top1": round(top1 / n, 3), "top3": round(top3 / n, 3),
+            "confident": round(confident / n, 3), "confident_right": round(confident_right / max(confident, 1), 3),
             "p50_ms": round(statistics.median(times), 3), "p95_ms": round(times[int(0.95 * (n - 1))], 3),
             "misses_by_category": dict(sorted(misses.items()))}
 

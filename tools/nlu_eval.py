@@ -3,7 +3,9 @@
 Three figures (issue 12): (1) the FROZEN test half of real Dutch questions nobody here wrote
 (tests/nlu_real/test.csv; scored only, never looked at for tuning), (2) the old hand-written holdout
 (tests/nlu_holdout/), (3) cross-validation on the training data (skip with `--no-cv`: it trains
-three NLU models). `--dev` also scores the dev half, the one to learn from.
+three NLU models). `--dev` also scores the dev files, the ones to learn from: every
+tests/nlu_real/dev*.csv (dev.csv, the dev half of the frozen split, and dev_extra_*.csv, real quotes
+collected later and never trained on), each on its own and all combined.
 
 Holdout: evaluates the trained model (trained first if the data changed) on the hand-written held-out
 messages in tests/nlu_holdout/ - realistic messages that are not in nlu/ (tests/test_nlu_data.py
@@ -140,18 +142,41 @@ def holdout_gold() -> list[tuple[str, str]]:
 
 
 def parse_sets(model: Path, sets: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
-    """Score several (text, intent) sets with ONE model load (loading dominates on a busy machine)."""
+    """Score several (text, intent) sets with ONE model load (loading dominates on a busy machine).
+
+    Sets named `real_dev...` are dev files: they also get their errors and, combined as
+    `real_dev_all`, the fallback-threshold grid (never the frozen test half)."""
     texts = [text for pairs in sets.values() for text, _ in pairs]
     parsed, start, scores = parse(model, texts), 0, {}
+    dev_gold: list[str] = []
+    dev_parsed: list[dict] = []
     for name, pairs in sets.items():
         part = parsed[start:start + len(pairs)]
         scores[name] = score_parsed([g for _, g in pairs], part)
-        if name == "real_dev":  # the dev half's misses are what to learn from (never the test half's)
-            scores[name]["fallback_tuning"] = tune_fallback([g for _, g in pairs], part)
-            scores[name]["errors"] = [{"text": t, "intent": g, "predicted": p["intent"], "top2": p["top2"]}
-                                      for (t, g), p in zip(pairs, part) if p["intent"] != g]
+        if name.startswith("real_dev"):  # the dev files' misses are what to learn from
+            scores[name]["errors"] = dev_errors(pairs, part)
+            dev_gold += [g for _, g in pairs]
+            dev_parsed += part
         start += len(pairs)
+    if dev_gold:
+        scores["real_dev_all"] = score_parsed(dev_gold, dev_parsed)
+        scores["real_dev_all"]["fallback_tuning"] = tune_fallback(dev_gold, dev_parsed)
     return scores
+
+
+def dev_errors(pairs: list[tuple[str, str]], parsed: list[dict]) -> list[dict]:
+    return [{"text": t, "intent": g, "predicted": p["intent"], "top2": p["top2"],
+             "conf": p.get("top2_confidence")} for (t, g), p in zip(pairs, parsed) if p["intent"] != g]
+
+
+def dev_files() -> list[Path]:
+    """Every dev file: tests/nlu_real/dev.csv and the dev extras (dev_extra_*.csv), sorted by name."""
+    return sorted(REAL.glob("dev*.csv"))
+
+
+def dev_sets() -> dict[str, list[tuple[str, str]]]:
+    """One (text, intent) set per dev file, named real_dev (dev.csv) or real_dev_<rest of the name>."""
+    return {"real_" + path.stem: real_gold(path.stem) for path in dev_files()}
 
 
 def real_rows(name: str) -> list[dict]:
@@ -233,15 +258,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     model = ensure_model(get_settings())
     sets = {"real_test": real_gold("test"), "holdout_strict": holdout_gold()}
-    if args.dev:
-        sets["real_dev"] = real_gold("dev")
+    dev = dev_sets() if args.dev else {}
+    sets.update(dev)
     results = parse_sets(model, sets)
     ok = report_real("Echte vragen, BEVROREN testhelft (tests/nlu_real/test.csv, alleen gescoord)",
                      results["real_test"], TARGET_REAL_MACRO_F1)
     if args.dev:
-        report_real("Echte vragen, dev-helft (tests/nlu_real/dev.csv, om van te leren)", results["real_dev"], None)
-        print("  fallback-drempels op de dev-helft (strict macro-F1, threshold, ambiguity): "
-              + ", ".join(f"{f:.3f} @ {t}/{a}" for f, t, a in results["real_dev"]["fallback_tuning"]))
+        for name in dev:
+            report_real(f"Echte vragen, {name.removeprefix('real_')}.csv (om van te leren)", results[name], None)
+        report_real("Echte vragen, alle dev-bestanden samen", results["real_dev_all"], None)
+        print("  fallback-drempels op alle dev-bestanden (strict macro-F1, threshold, ambiguity): "
+              + ", ".join(f"{f:.3f} @ {t}/{a}" for f, t, a in results["real_dev_all"]["fallback_tuning"]))
     results["holdout"] = evaluate_holdout(model)
     ok = report("Held-out berichten (tests/nlu_holdout/, nooit getraind)", results["holdout"]) and ok
     strict = results["holdout_strict"]

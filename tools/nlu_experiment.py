@@ -3,8 +3,9 @@
     .venv/app/bin/python -m tools.nlu_experiment CONFIG.yml --name NAME [--test]
 
 Trains `rasa train nlu` (no dialogue: a few minutes faster than `werkpunt.cli train`) into
-models/exp/NAME.tar.gz, then parses in ONE model load: the dev half of the real questions (all its
-errors go to reports/nlu_exp_NAME.json, the half to learn from), the old holdout (intent macro-F1,
+models/exp/NAME.tar.gz, then parses in ONE model load: every dev file of real questions
+(tests/nlu_real/dev*.csv: the dev half and the dev extras, each scored and all combined; their errors
+go to reports/nlu_exp_NAME.json, the sets to learn from), the old holdout (intent macro-F1,
 and entity F1 per entity with exact spans) and, with `--test`, the frozen test half - of which only
 the two macro-F1 figures are printed and nothing per message is kept, so it cannot be tuned on.
 `make nlu-eval` (tools/nlu_eval.py) stays the official figure; this is for comparing configs.
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 from settings import ROOT, get_settings
-from tools.nlu_eval import HOLDOUT, REPORTS, holdout_gold, parse, real_gold, score_parsed, tune_fallback
+from tools.nlu_eval import HOLDOUT, REPORTS, dev_errors, dev_sets, holdout_gold, parse, real_gold, score_parsed, tune_fallback
 from werkpunt.rasa_env import RASA_BIN, rasa_environ
 
 EXP_MODELS = ROOT / "models" / "exp"
@@ -87,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     model, seconds = EXP_MODELS / f"{args.name}.tar.gz", 0.0
     if not (args.reuse and model.exists()):
         model, seconds = train_nlu(args.config, args.name)
-    dev, holdout, ents = real_gold("dev"), holdout_gold(), holdout_entity_gold()
+    devs, holdout, ents = dev_sets(), holdout_gold(), holdout_entity_gold()
+    dev = [pair for pairs in devs.values() for pair in pairs]
     test = real_gold("test") if args.test else []
     texts = [t for t, _ in dev] + [t for t, _ in holdout] + [t for t, _ in ents] + [t for t, _ in test]
     parsed = parse(model, texts)
@@ -96,12 +98,15 @@ def main(argv: list[str] | None = None) -> int:
               "dev": score_parsed([g for _, g in dev], parsed[:a]),
               "holdout": score_parsed([g for _, g in holdout], parsed[a:b]),
               "holdout_entity_f1": entity_f1([s for _, s in ents], parsed[b:c])}
-    result["dev"]["errors"] = [{"text": t, "intent": g, "predicted": p["intent"], "top2": p["top2"],
-                                "conf": p["top2_confidence"]} for (t, g), p in zip(dev, parsed[:a]) if p["intent"] != g]
+    result["dev"]["errors"] = dev_errors(dev, parsed[:a])
+    result["dev_files"], start = {}, 0
+    for name, pairs in devs.items():
+        result["dev_files"][name] = score_parsed([g for _, g in pairs], parsed[start:start + len(pairs)])
+        start += len(pairs)
     print(f"{args.name}: NLU trained in {seconds:.0f}s")
-    for key in ("dev", "holdout"):
-        s = result[key]
-        print(f"  {key}: macro-F1 {s['intent_macro_f1']:.3f} strict {s['strict_macro_f1']:.3f} "
+    for key, s in [*((n.removeprefix("real_"), v) for n, v in result["dev_files"].items()),
+                   ("dev (all files)", result["dev"]), ("holdout", result["holdout"])]:
+        print(f"  {key}: {s['messages']} messages, macro-F1 {s['intent_macro_f1']:.3f} strict {s['strict_macro_f1']:.3f} "
               f"accuracy {s['intent_accuracy']:.3f}, {s['fell_back']} fell back")
     result["dev"]["fallback_tuning"] = tune_fallback([g for _, g in dev], parsed[:a])
     print("  dev fallback grid (strict macro-F1 @ threshold/ambiguity): "

@@ -19,7 +19,8 @@ RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 SHARED_SECRETS = ("gateway_secret", "rasa_token", "action_secret")
 MODELS = ROOT / "models"
 # Files whose content decides the trained model. Anything else changing does not need a retrain.
-TRAINING_INPUTS = ("config.yml",)
+# The NLU component code is a training input too: a change to it must retrain the model.
+TRAINING_INPUTS = ("config.yml", "rasa_addons/intent_classifier.py", "rasa_addons/intent_model.py")
 TRAINING_DIRS = ("domain", "nlu")
 
 
