@@ -152,17 +152,17 @@ class Store:
             ).all()
             return [_message(r) for r in reversed(rows)]
 
-    def poll_view(self, conversation_id: str, after: int, count_unread) -> tuple[list[Message],
-                                                                          ConversationInfo | None, int]:
+    def poll_view(self, conversation_id: str, after: int, count_alerts) -> tuple[list[Message],
+                                                                          ConversationInfo | None, tuple]:
         """What one web chat poll returns, read in ONE transaction (messages after `after`, the
-        conversation's handoff state, and `count_unread(session, id)`, the alert count): the browser
+        conversation's handoff state, and `count_alerts(session, id)`, the alert counts): the browser
         polls after every message it sends, so this runs about twice per user message."""
         with session_scope(self.engine) as session:
             conversation = session.connection().execute(
                 select(CONVERSATIONS.c.channel, CONVERSATIONS.c.channel_address, CONVERSATIONS.c.handoff_state)
                 .where(CONVERSATIONS.c.id == conversation_id)).first()
             if conversation is None:
-                return [], None, 0
+                return [], None, (0, 0)
             info = ConversationInfo(conversation_id, *conversation)
             rows = session.connection().execute(
                 select(MESSAGES.c.id, MESSAGES.c.author, MESSAGES.c.text, MESSAGES.c.buttons, MESSAGES.c.status)
@@ -170,7 +170,7 @@ class Store:
                 .order_by(MESSAGES.c.id.desc()).limit(200)).all()
             messages = [Message(i, author, text, _buttons(buttons), status)
                         for i, author, text, buttons, status in reversed(rows)]
-            return messages, info, count_unread(session, conversation_id)
+            return messages, info, count_alerts(session, conversation_id)
 
     def issued_payloads(self, conversation_id: str, limit: int = 50) -> list[str]:
         """Button payloads the bot sent in this conversation (its last `limit` messages with buttons)."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.models import ChatMessage
 from placement.alerts import consent
+from placement.alerts.models import Alert, AlertSubscription
 from placement.alerts.texts import alert_message
 from placement.db import session_scope
 from placement.models import Conversation
@@ -52,15 +53,24 @@ def show_waiting(engine: Engine, conversation_id: str) -> int:
         return 0
 
 
-def unread_in(session, conversation_id: str) -> int:
-    """`unread` inside a caller's transaction (the web chat poll's one read, bot/store.py poll_view);
-    its last statement, so a failure here loses nothing else that was read."""
+def counts_in(session, conversation_id: str) -> tuple[int, int]:
+    """(unread, waiting) alerts of a conversation in ONE query, inside the web chat poll's read
+    transaction (bot/store.py poll_view): a poll shows waiting alerts only when there are some, so the
+    usual poll writes nothing. The poll's last statement: on a failure the read is rolled back and the
+    chat goes on (alerts are extra)."""
+    statuses = set(consent.UNREAD) | {"wachtend"}
+    query = (select(func.count(Alert.id).filter(Alert.status.in_(consent.UNREAD)),
+                    func.count(Alert.id).filter(Alert.status == "wachtend"))
+             .join(AlertSubscription, AlertSubscription.id == Alert.subscription_id)
+             .where(AlertSubscription.conversation_id == conversation_id, AlertSubscription.status == "actief",
+                    Alert.status.in_(statuses)))
     try:
-        with session.begin_nested():
-            return consent.unread_count(session, conversation_id)
+        unread, waiting = session.execute(query).one()
+        return unread or 0, waiting or 0
     except SQLAlchemyError as exc:
+        session.rollback()
         log.warning("alert count not read: %s", type(exc).__name__)
-        return 0
+        return 0, 0
 
 
 def unread(engine: Engine, conversation_id: str) -> int:

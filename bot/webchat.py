@@ -139,7 +139,7 @@ async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> J
     """Messages newer than `after`; waits up to POLL_SECONDS for one (e.g. a staff reply).
 
     The browser polls again after every answer, so a poll is one thread hop and one read transaction
-    (plus the waiting-alerts check) before it waits, and one after."""
+    before it waits (it writes only when alerts are waiting), and one after."""
     conversation_id = session_id(request)
     if conversation_id is None:
         return _error("Uw sessie is verlopen. Laad de pagina opnieuw.", 401)
@@ -163,9 +163,14 @@ async def updates(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> J
 
 
 def _poll(gateway: Gateway, conversation_id: str, after: int, alerts: bool):
-    """(alerts shown now, (messages after `after`, conversation info, unread alerts)), in a worker thread."""
-    shown = web_alerts.show_waiting(gateway.store.engine, conversation_id) if alerts else 0
-    return shown, gateway.store.poll_view(conversation_id, max(after, 0), web_alerts.unread_in)
+    """(alerts shown now, (messages after `after`, conversation info, unread alerts)), in a worker thread.
+    Waiting alerts (issue 16) become messages here when `alerts` is set and there are some."""
+    after = max(after, 0)
+    messages, info, (unread, waiting) = gateway.store.poll_view(conversation_id, after, web_alerts.counts_in)
+    shown = web_alerts.show_waiting(gateway.store.engine, conversation_id) if alerts and waiting else 0
+    if shown:
+        messages, info, (unread, _) = gateway.store.poll_view(conversation_id, after, web_alerts.counts_in)
+    return shown, (messages, info, unread)
 
 
 async def _disconnected(request: Request) -> None:
