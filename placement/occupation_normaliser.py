@@ -41,6 +41,7 @@ MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 # work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
 SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
 ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
+SYNONYM_MARGIN = 0.005  # how far below AMBIGUOUS a label tied with our synonym is set (no float edge)
 LATER_PART = 0.1  # enough that a later field word is no reason to ask (AMBIGUOUS)
 
 
@@ -100,11 +101,24 @@ def resolve(text: str | None) -> Resolution:
     # names: its occupations win a tie against the same word filed elsewhere in ESCO.
     whole = "".join(words)
     groups = {code for form in [whole, *base_forms(whole)] for code in group_names().get(form, ())}
-    if any(score[1] == 0 for score, _ in found.values()):
+    synonym_top = max((score[0] for score, _ in found.values() if score[1] == 0), default=None)
+    if synonym_top is not None:
         groups = set()  # our synonyms are the curated decision ("installateur" → 7126, not ISCO 7413/7421)
+        _defer_to_synonym(found, synonym_top)
     ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
                                                    -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))
+
+
+def _defer_to_synonym(found: dict, top: float) -> None:
+    """An ESCO label or ISCO group that ties with our best synonym ("installateurs": the group label
+    7413 and the plural of our "installateur" 7126 both score 0.95) drops just out of AMBIGUOUS: the
+    curated word decides, a tie with it is no reason to ask. A clearly better label still wins."""
+    isco = {match.isco for score, match in found.values() if score[1] == 0 and score[0] == top}
+    for ident, (score, match) in list(found.items()):
+        if score[1] != 0 and match.isco not in isco and top - AMBIGUOUS < score[0] <= top:
+            conf = round(top - AMBIGUOUS - SYNONYM_MARGIN, 3)
+            found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf, match.how))
 
 
 def _job_like(word: str) -> bool:

@@ -165,3 +165,19 @@ def test_a_separate_generic_word_is_no_part_of_the_compound():
     # "tuinverzorging" → tuin + verzorger(ing): a gardener, not a carer ("medewerkertuinverzorging"
     # would end in "verzorger" alone).
     assert resolve("medewerker tuinverzorging").best.isco == "6113"
+
+
+@pytest.mark.parametrize("typed", ["installateur", "installateurs"])
+def test_curated_synonym_beats_a_tied_group_label(typed):
+    # "Installateurs" is also an ISCO group label (7413, 7421, 7422): our synonym decides, without a question.
+    result = resolve(typed)
+    assert result.best.isco == "7126"
+    assert result.confident, result
+
+
+@pytest.mark.parametrize(("typed", "isco"), [("W-monteur", "7126"), ("E-monteur", "7411"), ("e-monteurs", "7411"),
+                                             ("Ervaren E-monteur Zwolle", "7411")])
+def test_one_letter_prefix_stays_part_of_the_word(typed, isco):
+    # Losing the letter left "monteur" (7233) for both.
+    result = resolve(typed)
+    assert result.best.isco == isco and result.confident, result
