@@ -10,7 +10,7 @@ from collections import Counter
 from functools import lru_cache
 
 from placement.occupation_data import esco_occupations, synonyms
-from placement.occupation_forms import GENERIC, base_forms
+from placement.occupation_forms import GENERIC, base_forms, job_like
 from placement.occupation_index import PENALTY, RANK, Entry, index, keep, label_key, lookup, lookup_kinds
 from placement.text import fold_words
 
@@ -94,8 +94,10 @@ def _parts() -> tuple[dict[str, dict[str, Entry]], dict[str, frozenset[str]], di
     modifiers: dict[str, set[str]] = {}
     for name, entry in names:
         folded = fold_words(name).split()
-        # Heads: the word of a one-word name, the last word of a longer one ("ict systeembeheerder").
-        for word in {folded[-1]} if folded else set():
+        # Heads: the word of a one-word name, the last word of a longer one ("ict systeembeheerder"), unless
+        # the first word is the job and the rest its object ("instructeur beroepschauffeurs" is no chauffeur).
+        object_of_job = len(folded) > 1 and job_like(folded[0])
+        for word in {folded[-1]} if folded and not object_of_job else set():
             for cut in range(len(word) - MIN_HEAD + 1):
                 head = word[cut:]
                 if head in words or cut == 0:

@@ -33,6 +33,7 @@ weekenden ploeg ploegen rijbewijs ce c1 pw oproepbasis loondienst uitzendbasis
 GENERIC = frozenset({"medewerker", "medewerkster", "medewerkers", "hulp", "assistent", "assistente", "werker",
                      "kracht", "krachten", "personeel", "mensen", "iemand", "arbeider", "algemeen", "allround"})
 VOWELS = "aeiou"
+JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
 # One letter and a hyphen at the start of a word is a prefix of that word, not a word of its own:
 # "W-monteur" (werktuigkundig), "E-monteur" (elektro), "A-verpleegkundige".
 LETTER_PREFIX = re.compile(r"(?<![\w-])([A-Za-z])-(?=[A-Za-z]{2})")
@@ -70,6 +71,12 @@ def core_words(text: str, max_chars: int) -> list[str]:
     words = [w for w in fold_words(text).split() if w not in SKIP and not NUMBER.fullmatch(w) and len(w) > 1]
     without = _strip_places(words)
     return without if without else words
+
+
+def job_like(word: str) -> bool:
+    """A folded word that looks like an agent noun, a job ("instructeur", "magazijnmedewerkers")."""
+    single = word.removesuffix("s")
+    return len(single) >= 5 and single not in GENERIC and word not in GENERIC and single.endswith(JOB_ENDINGS)
 
 
 def base_forms(key: str) -> list[str]:

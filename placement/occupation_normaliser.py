@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from placement.occupation_compounds import GENERIC_BY_LENGTH, compounds, expand_ellipsis
 from placement.occupation_data import by_uri, isco_groups
-from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
+from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, job_like, swapped
 from placement.occupation_index import PENALTY, OccupationMatch, fuzzy_keys, group_names, index, keep, label_key, lookup, lookup_kinds
 
 # Confidence (0-1) = the step that found the match minus a penalty for the kind of label it hit
@@ -32,7 +32,6 @@ FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one
 GROUP_AGREES = 0.04  # sort bonus for an occupation whose ISCO unit group label the typed word names too
 DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "kok of keukenhulp"
 OTHER_JOB = 0.08  # takes a part match below CONFIDENT when another word of the title looks like a job
-JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
 BASE_KINDS = ("synoniem", "label", "groep")  # kinds whose base form competes with an exact alternative label
 BRACKETS = re.compile(r"\((.*?)\)")
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
@@ -41,6 +40,8 @@ MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 # work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
 SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
 ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
+# Uninflected and inflected endings of Dutch adjectives (not "-ende": "verzorgende" is a noun).
+ADJECTIVE_ENDINGS = ("isch", "ische", "lijk", "lijke", "ief", "ieve", "aal", "eel")
 SYNONYM_MARGIN = 0.005  # how far below AMBIGUOUS a label tied with our synonym is set (no float edge)
 LATER_PART = 0.1  # enough that a later field word is no reason to ask (AMBIGUOUS)
 
@@ -121,11 +122,6 @@ def _defer_to_synonym(found: dict, top: float) -> None:
             found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf, match.how))
 
 
-def _job_like(word: str) -> bool:
-    single = word.removesuffix("s")  # "magazijnmedewerkers"
-    return len(single) >= 5 and single not in GENERIC and word not in GENERIC and single.endswith(JOB_ENDINGS)
-
-
 def _double_form(raw: str, text: str) -> Resolution | None:
     """"Kapper / kapster", "schoonmaker of schoonmaakster": when both halves name the same ISCO group,
     the title means that job, whichever half matched better. None when the halves differ (then the
@@ -159,7 +155,7 @@ def _matches(words: list[str], translated: bool = False) -> dict:
             for form in [variant, *base_forms(variant)]:
                 lookup(form, "vorm", found, CONFIDENCE["vorm"])
     if not found and len(words) > 1:  # the part that names the job, longest part first
-        likes = [_job_like(w) for w in words]
+        likes = [job_like(w) for w in words]
         for size in range(len(words) - 1, 0, -1):
             for start in range(len(words) - size + 1):
                 group = words[start:start + size]
@@ -179,8 +175,11 @@ def _matches(words: list[str], translated: bool = False) -> dict:
             if found:
                 break
     if not found:
-        # "medewerker plantverzorging": the job word is the compound; a separate generic word is no part.
-        core = "".join(w for w in words if w not in GENERIC)
+        # "medewerker plantverzorging": the job word is the compound; a separate generic word is no part,
+        # nor is an adjective: "elektrotechnisch onderhoudsmonteur" is an onderhoudsmonteur, not a compound
+        # "elektrotechnischonderhoudsmonteur" whose front picks an engineer's group (2152).
+        nouns = [w for w in words if w not in GENERIC and not w.endswith(ADJECTIVE_ENDINGS)]
+        core = "".join(nouns or [w for w in words if w not in GENERIC])
         if len(words) > 1 and core and core != whole:
             compounds(core, found)
         if not found:

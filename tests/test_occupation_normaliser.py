@@ -181,3 +181,13 @@ def test_one_letter_prefix_stays_part_of_the_word(typed, isco):
     # Losing the letter left "monteur" (7233) for both.
     result = resolve(typed)
     assert result.best.isco == isco and result.confident, result
+
+
+@pytest.mark.parametrize(("typed", "wrong"), [
+    ("beroepschauffeurs", "2320"),  # "instructeur beroepschauffeurs": the job there is instructeur
+    ("elektrotechnisch onderhoudsmonteur", "2152"),  # an adjective is no front of a compound
+])
+def test_a_word_of_a_professional_label_does_not_pull_in_its_group(typed, wrong):
+    result = resolve(typed)
+    assert wrong not in [m.isco for m in result.options(3)], result
+    assert not result.confident  # a guess from parts of the title: the dialogue asks
