@@ -71,7 +71,8 @@ MIN_HEAD = 4  # a head shorter than this is handled above ("lunchkok" → kok, p
 MIN_MODIFIER = 3
 MAX_COMPOUND = 40  # longer is no word but run-together text: not split (keeps the 5 ms)
 MAX_MODIFIER_GROUPS = 20  # a modifier found in more ISCO groups than this says nothing ("onderhouds")
-MIN_SHARE = 0.05  # the group must be a real part of the head's uses
+MIN_SHARE = 0.05
+HEAD_SYNONYM_GAP = 0.03  # below the modifier's pick, beyond AMBIGUOUS: an option, not a tie  # the group must be a real part of the head's uses
 
 
 @lru_cache
@@ -149,7 +150,14 @@ def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     if best is None:
         return False
     share, _, isco, form = best
-    keep(found, heads[form][isco], conf - 0.05 - 0.05 * (share < 0.5), "samenstelling")
+    picked = conf - 0.05 - 0.05 * (share < 0.5)
+    keep(found, heads[form][isco], picked, "samenstelling")
+    # Our synonym for the head ("verzorgende" 5321, "chauffeur" 8332) stays an option below the pick:
+    # the modifier's group is a guess, and the question then offers both.
+    for entry in index()[0].get(form, ()):
+        if entry.how == "synoniem" and entry.isco != isco:
+            keep(found, entry, picked - HEAD_SYNONYM_GAP, "samenstelling")
+            break
     return True
 
 

@@ -220,3 +220,11 @@ def test_a_field_word_is_no_job_next_to_a_job():
     # "hotel" is a compound part of our "medewerker hotel", not a job that beats the kok of the title.
     result = resolve("parttime lunchkok in een hotel")
     assert result.best.isco == "5120"
+
+
+@pytest.mark.parametrize(("typed", "options"), [("bejaardenverzorgende", {"5321", "5322"}),
+                                                ("bezorgchauffeur", {"8322", "8332"})])
+def test_a_compound_guess_keeps_our_synonym_for_its_head_as_an_option(typed, options):
+    result = resolve(typed)
+    assert not result.confident
+    assert options <= {m.isco for m in result.options(3)}, result
