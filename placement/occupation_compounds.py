@@ -17,6 +17,8 @@ from placement.text import fold_words
 COMPOUND = 0.88  # confidence of a compound step (the normaliser's CONFIDENCE["samenstelling"])
 GENERIC_KEYS = frozenset(GENERIC)
 GENERIC_BY_LENGTH = tuple(sorted(GENERIC, key=lambda w: (-len(w), w)))  # fixed order: results never vary
+HELPERS = frozenset({"hulp", "assistent", "assistente"})
+HELPER_PENALTY = 0.06
 SHORT_HEAD = 3  # a compound head this short only counts when it is a preferred label or our synonym
 
 
@@ -34,7 +36,10 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
             bare = stem.removesuffix("s")
             # slagerij → slager; verzend-medewerker is "medewerker verzending"
             for form in dict.fromkeys([stem, bare, bare + "en", bare + "ing", *base_forms(bare)]):
-                lookup(form, "samenstelling", found, conf)
+                # "metselaarshulp" helps a metselaar and is none (ISCO 93xx): the job before a helper
+                # word is a guess to ask about, a field before it ("keukenhulp") is not.
+                helper = generic in HELPERS and job_like(form)
+                lookup(form, "samenstelling", found, conf - HELPER_PENALTY * helper)
                 for entry in parts.get(form, ()):
                     keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
             if found:

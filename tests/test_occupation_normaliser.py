@@ -229,3 +229,13 @@ def test_a_compound_guess_keeps_our_synonym_for_its_head_as_an_option(typed, opt
     result = resolve(typed)
     assert not result.confident
     assert options <= {m.isco for m in result.options(3)}, result
+
+
+@pytest.mark.parametrize("typed", ["metselaarshulp", "timmermanshulp"])
+def test_the_helper_of_a_job_is_a_question(typed):
+    # A metselaarshulp helps a metselaar (ISCO 93xx): the job before "hulp" is a guess, not the answer.
+    assert not resolve(typed).confident
+
+
+def test_a_field_before_a_helper_word_is_still_sure():
+    assert resolve("keukenhulp").confident
