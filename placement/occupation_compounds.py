@@ -10,13 +10,15 @@ from collections import Counter
 from functools import lru_cache
 
 from placement.occupation_data import esco_occupations, synonyms
-from placement.occupation_forms import GENERIC, base_forms
+from placement.occupation_forms import GENERIC, base_forms, job_like
 from placement.occupation_index import PENALTY, RANK, Entry, index, keep, label_key, lookup, lookup_kinds
 from placement.text import fold_words
 
 COMPOUND = 0.88  # confidence of a compound step (the normaliser's CONFIDENCE["samenstelling"])
 GENERIC_KEYS = frozenset(GENERIC)
 GENERIC_BY_LENGTH = tuple(sorted(GENERIC, key=lambda w: (-len(w), w)))  # fixed order: results never vary
+HELPERS = frozenset({"hulp", "assistent", "assistente"})
+HELPER_PENALTY = 0.06
 SHORT_HEAD = 3  # a compound head this short only counts when it is a preferred label or our synonym
 
 
@@ -34,7 +36,10 @@ def compounds(key: str, found: dict, conf: float = COMPOUND) -> None:
             bare = stem.removesuffix("s")
             # slagerij → slager; verzend-medewerker is "medewerker verzending"
             for form in dict.fromkeys([stem, bare, bare + "en", bare + "ing", *base_forms(bare)]):
-                lookup(form, "samenstelling", found, conf)
+                # "metselaarshulp" helps a metselaar and is none (ISCO 93xx): the job before a helper
+                # word is a guess to ask about, a field before it ("keukenhulp") is not.
+                helper = generic in HELPERS and job_like(form)
+                lookup(form, "samenstelling", found, conf - HELPER_PENALTY * helper)
                 for entry in parts.get(form, ()):
                     keep(found, entry, conf - PENALTY[entry.how], "samenstelling")
             if found:
@@ -71,7 +76,8 @@ MIN_HEAD = 4  # a head shorter than this is handled above ("lunchkok" → kok, p
 MIN_MODIFIER = 3
 MAX_COMPOUND = 40  # longer is no word but run-together text: not split (keeps the 5 ms)
 MAX_MODIFIER_GROUPS = 20  # a modifier found in more ISCO groups than this says nothing ("onderhouds")
-MIN_SHARE = 0.05  # the group must be a real part of the head's uses
+MIN_SHARE = 0.05
+HEAD_SYNONYM_GAP = 0.03  # below the modifier's pick, beyond AMBIGUOUS: an option, not a tie  # the group must be a real part of the head's uses
 
 
 @lru_cache
@@ -94,8 +100,10 @@ def _parts() -> tuple[dict[str, dict[str, Entry]], dict[str, frozenset[str]], di
     modifiers: dict[str, set[str]] = {}
     for name, entry in names:
         folded = fold_words(name).split()
-        # Heads: the word of a one-word name, the last word of a longer one ("ict systeembeheerder").
-        for word in {folded[-1]} if folded else set():
+        # Heads: the word of a one-word name, the last word of a longer one ("ict systeembeheerder"), unless
+        # the first word is the job and the rest its object ("instructeur beroepschauffeurs" is no chauffeur).
+        object_of_job = len(folded) > 1 and job_like(folded[0])
+        for word in {folded[-1]} if folded and not object_of_job else set():
             for cut in range(len(word) - MIN_HEAD + 1):
                 head = word[cut:]
                 if head in words or cut == 0:
@@ -147,7 +155,14 @@ def head_and_modifier(key: str, found: dict, conf: float = COMPOUND) -> bool:
     if best is None:
         return False
     share, _, isco, form = best
-    keep(found, heads[form][isco], conf - 0.05 - 0.05 * (share < 0.5), "samenstelling")
+    picked = conf - 0.05 - 0.05 * (share < 0.5)
+    keep(found, heads[form][isco], picked, "samenstelling")
+    # Our synonym for the head ("verzorgende" 5321, "chauffeur" 8332) stays an option below the pick:
+    # the modifier's group is a guess, and the question then offers both.
+    for entry in index()[0].get(form, ()):
+        if entry.how == "synoniem" and entry.isco != isco:
+            keep(found, entry, picked - HEAD_SYNONYM_GAP, "samenstelling")
+            break
     return True
 
 

@@ -33,6 +33,10 @@ weekenden ploeg ploegen rijbewijs ce c1 pw oproepbasis loondienst uitzendbasis
 GENERIC = frozenset({"medewerker", "medewerkster", "medewerkers", "hulp", "assistent", "assistente", "werker",
                      "kracht", "krachten", "personeel", "mensen", "iemand", "arbeider", "algemeen", "allround"})
 VOWELS = "aeiou"
+JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
+# One letter and a hyphen at the start of a word is a prefix of that word, not a word of its own:
+# "W-monteur" (werktuigkundig), "E-monteur" (elektro), "A-verpleegkundige".
+LETTER_PREFIX = re.compile(r"(?<![\w-])([A-Za-z])-(?=[A-Za-z]{2})")
 NUMBER = re.compile(r"\d+(e|de|ste)?")  # "32", "2e" (ploeg), "3de"
 # Place names longer than this many words are not stripped (they are rare and cost lookups).
 _MAX_PLACE_WORDS = 4
@@ -63,9 +67,16 @@ def core_words(text: str, max_chars: int) -> list[str]:
     """The words of a title that may name the job: "Ervaren hovenier (m/v) 32 uur Zwolle" → ["hovenier"].
     Place names are only dropped when another word is left ("Best" stays a word when typed alone)."""
     text = re.sub(r"\(.*?\)", " ", text[:max_chars].replace("’", "'"))  # "(m/v)", "(24 uur)"
+    text = LETTER_PREFIX.sub(r"\1", text)  # "W-monteur" → "Wmonteur": the letter is part of the word
     words = [w for w in fold_words(text).split() if w not in SKIP and not NUMBER.fullmatch(w) and len(w) > 1]
     without = _strip_places(words)
     return without if without else words
+
+
+def job_like(word: str) -> bool:
+    """A folded word that looks like an agent noun, a job ("instructeur", "magazijnmedewerkers")."""
+    single = word.removesuffix("s")
+    return len(single) >= 5 and single not in GENERIC and word not in GENERIC and single.endswith(JOB_ENDINGS)
 
 
 def base_forms(key: str) -> list[str]:

@@ -108,6 +108,14 @@ def index() -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
                 raise ValueError(f"occupation_synonyms.csv: unknown ESCO label {target!r}")
             entry = Entry(occ.uri, occ.isco, occ.label, "synoniem")
         exact.setdefault(label_key(syn.word), []).insert(0, entry)
+        # Like an ESCO label: "medewerker kantine" is also typed "kantinemedewerker", and its field word is
+        # a compound part ("werken in de kantine") but no job of its own ("lunchkok in een hotel").
+        words = fold_words(syn.word).split()
+        for joined in swapped(words):
+            exact.setdefault(joined, []).insert(0, entry)
+        rest = [w for w in words if w not in GENERIC]
+        if 1 <= len(rest) < len(words):
+            parts.setdefault("".join(rest), []).insert(0, entry)
     return exact, parts
 
 

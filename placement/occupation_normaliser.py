@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from placement.occupation_compounds import GENERIC_BY_LENGTH, compounds, expand_ellipsis
 from placement.occupation_data import by_uri, isco_groups
-from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, swapped
+from placement.occupation_forms import GENERIC, base_forms, core_words, from_english, job_like, swapped
 from placement.occupation_index import PENALTY, OccupationMatch, fuzzy_keys, group_names, index, keep, label_key, lookup, lookup_kinds
 
 # Confidence (0-1) = the step that found the match minus a penalty for the kind of label it hit
@@ -32,7 +32,6 @@ FUZZY_CUTOFF = 82  # rapidfuzz ratio (0-100); confidence = ratio/100 * 0.92: one
 GROUP_AGREES = 0.04  # sort bonus for an occupation whose ISCO unit group label the typed word names too
 DOUBLE = re.compile(r"\s*/\s*|\s+of\s+", re.IGNORECASE)  # "kapper/kapster", "kok of keukenhulp"
 OTHER_JOB = 0.08  # takes a part match below CONFIDENT when another word of the title looks like a job
-JOB_ENDINGS = ("er", "eur", "ist", "ant", "ent", "or", "man", "ier", "aar", "ster", "ice")  # agent nouns
 BASE_KINDS = ("synoniem", "label", "groep")  # kinds whose base form competes with an exact alternative label
 BRACKETS = re.compile(r"\((.*?)\)")
 MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
@@ -41,6 +40,9 @@ MAX_CHARS = 120  # a job title is short; the rest of a long message is not a job
 # work sociale werkbedrijven place people in is mostly skill level 1-2 ("thuiszorgmedewerker": 5322 not 3412).
 SKILL = {"9": 1, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "3": 3, "2": 4, "1": 4, "0": 5}
 ENGLISH_PENALTY = 0.02  # a match through occupation_english.csv is a translation, slightly weaker
+# Uninflected and inflected endings of Dutch adjectives (not "-ende": "verzorgende" is a noun).
+ADJECTIVE_ENDINGS = ("isch", "ische", "lijk", "lijke", "ief", "ieve", "aal", "eel")
+SYNONYM_MARGIN = 0.005  # how far below AMBIGUOUS a label tied with our synonym is set (no float edge)
 LATER_PART = 0.1  # enough that a later field word is no reason to ask (AMBIGUOUS)
 
 
@@ -100,16 +102,24 @@ def resolve(text: str | None) -> Resolution:
     # names: its occupations win a tie against the same word filed elsewhere in ESCO.
     whole = "".join(words)
     groups = {code for form in [whole, *base_forms(whole)] for code in group_names().get(form, ())}
-    if any(score[1] == 0 for score, _ in found.values()):
+    synonym_top = max((score[0] for score, _ in found.values() if score[1] == 0), default=None)
+    if synonym_top is not None:
         groups = set()  # our synonyms are the curated decision ("installateur" → 7126, not ISCO 7413/7421)
+        _defer_to_synonym(found, synonym_top)
     ranked = sorted(found.values(), key=lambda v: (-round(v[0][0] + GROUP_AGREES * (v[1].isco in groups), 3),
                                                    -v[0][1], SKILL.get(v[1].isco[:1], 5), len(v[1].label), v[1].label))
     return Resolution(raw, tuple(match for _, match in ranked[:8]))
 
 
-def _job_like(word: str) -> bool:
-    single = word.removesuffix("s")  # "magazijnmedewerkers"
-    return len(single) >= 5 and single not in GENERIC and word not in GENERIC and single.endswith(JOB_ENDINGS)
+def _defer_to_synonym(found: dict, top: float) -> None:
+    """An ESCO label or ISCO group that ties with our best synonym ("installateurs": the group label
+    7413 and the plural of our "installateur" 7126 both score 0.95) drops just out of AMBIGUOUS: the
+    curated word decides, a tie with it is no reason to ask. A clearly better label still wins."""
+    isco = {match.isco for score, match in found.values() if score[1] == 0 and score[0] == top}
+    for ident, (score, match) in list(found.items()):
+        if score[1] != 0 and match.isco not in isco and top - AMBIGUOUS < score[0] <= top:
+            conf = round(top - AMBIGUOUS - SYNONYM_MARGIN, 3)
+            found[ident] = ((conf, score[1]), OccupationMatch(match.uri, match.isco, match.label, conf, match.how))
 
 
 def _double_form(raw: str, text: str) -> Resolution | None:
@@ -145,7 +155,7 @@ def _matches(words: list[str], translated: bool = False) -> dict:
             for form in [variant, *base_forms(variant)]:
                 lookup(form, "vorm", found, CONFIDENCE["vorm"])
     if not found and len(words) > 1:  # the part that names the job, longest part first
-        likes = [_job_like(w) for w in words]
+        likes = [job_like(w) for w in words]
         for size in range(len(words) - 1, 0, -1):
             for start in range(len(words) - size + 1):
                 group = words[start:start + size]
@@ -165,8 +175,11 @@ def _matches(words: list[str], translated: bool = False) -> dict:
             if found:
                 break
     if not found:
-        # "medewerker plantverzorging": the job word is the compound; a separate generic word is no part.
-        core = "".join(w for w in words if w not in GENERIC)
+        # "medewerker plantverzorging": the job word is the compound; a separate generic word is no part,
+        # nor is an adjective: "elektrotechnisch onderhoudsmonteur" is an onderhoudsmonteur, not a compound
+        # "elektrotechnischonderhoudsmonteur" whose front picks an engineer's group (2152).
+        nouns = [w for w in words if w not in GENERIC and not w.endswith(ADJECTIVE_ENDINGS)]
+        core = "".join(nouns or [w for w in words if w not in GENERIC])
         if len(words) > 1 and core and core != whole:
             compounds(core, found)
         if not found:
