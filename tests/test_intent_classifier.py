@@ -5,24 +5,17 @@ it gives the same ranking after loading, saves no pickle, and reads typos, case 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 
 import pytest
 
-from settings import ROOT
 from werkpunt.rasa_env import RASA_PYTHON
+from tests.rasa_side_run import run_check
 
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment (.venv/rasa) is missing")
 
 
 def test_classifier_round_trips_through_model_storage_and_reads_variants(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/intent_classifier_check.py", str(tmp_path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_check("intent_classifier_check.py", str(tmp_path), timeout=300)
     assert result["loaded"] == result["trained"]  # same intents, confidences and rankings after loading
     assert [intent for intent, _, _ in result["loaded"]] == result["expected"]
     assert all(len(ranking) == 3 for _, _, ranking in result["loaded"])

@@ -8,25 +8,16 @@ The same check without the addon shows Rasa calling the validator on every turn.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from settings import ROOT
+from tests.rasa_side_run import run_check
 
 pytestmark = pytest.mark.rasa
-RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
 def result() -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
-    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/slot_validation_check.py"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_check("slot_validation_check.py")
 
 
 def test_a_turn_without_slots_skips_the_validator_and_a_turn_with_one_calls_it(result):

@@ -7,24 +7,18 @@ tracker store, compared turn by turn with Rasa's own SQLTrackerStore reading the
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 
 import pytest
 
-from settings import ROOT
 from werkpunt.rasa_env import RASA_PYTHON, lock_store_env
+from tests.rasa_side_run import run_check
 
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment (.venv/rasa) is missing")
 
 
 def test_a_long_session_loads_a_bounded_window_with_exact_state(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/window_store_check.py", str(tmp_path / "t.db"),
-                           "120", "10"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_check("window_store_check.py", str(tmp_path / "t.db"), "120", "10",
+                       SQLALCHEMY_SILENCE_UBER_WARNING="1")
     assert result["mismatches"] == []  # every turn, on alternating "replicas": same slots and loop as Rasa's store
     assert result["rows"] == result["expected_rows"]  # nothing lost, nothing written twice
     assert result["loaded_max"] <= 2 * 10 + 12  # bounded: 2 x window + the short synthetic start

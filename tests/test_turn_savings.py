@@ -12,26 +12,18 @@ RulePolicy's remembered rule searches (rasa_addons/rule_lookup.py).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from settings import ROOT, get_settings
+from settings import get_settings
+from tests.rasa_side_run import run_check
 from werkpunt.rasa_env import model_path
 
 pytestmark = pytest.mark.rasa
-RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
 def result() -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
-    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/turn_savings_check.py"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_check("turn_savings_check.py")
 
 
 def test_action_server_responses_have_the_same_outcome(result):
@@ -65,11 +57,7 @@ def states() -> dict:
         from werkpunt.training import ensure_model
 
         ensure_model(get_settings())
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
-    done = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/policy_states_check.py", str(model)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_check("policy_states_check.py", str(model), timeout=600)
 
 
 def test_resumed_policy_states_equal_rasas_full_replay_on_every_story_and_rule(states):

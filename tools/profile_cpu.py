@@ -10,13 +10,12 @@ proportion to the time each call edge took; own times add up to the profiled CPU
 
 from __future__ import annotations
 
-import os
 import pstats
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-CLOCK = os.sysconf("SC_CLK_TCK")
+from tools.proc_cpu import cmdline, snapshot, tree
 
 # (category, piece of the file path, function name or None for every function of that file)
 CATEGORIES = [
@@ -148,29 +147,10 @@ def summarise_profile(path: Path, turns: int, top: int = 25) -> dict:
 
 
 def process_tree_cpu(root: int) -> dict[int, tuple[str, float]]:
-    """CPU seconds (user + system) of every descendant process of `root`, with its command line."""
-    children: dict[int, list[int]] = defaultdict(list)
-    stat: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stat[int(entry.name)] = fields
-            children[int(fields[1])].append(int(entry.name))
-    found: dict[int, tuple[str, float]] = {}
-    todo = list(children[root])
-    while todo:
-        pid = todo.pop()
-        todo += children[pid]
-        try:
-            command = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        fields = stat[pid]
-        found[pid] = (command, (int(fields[11]) + int(fields[12])) / CLOCK)
-    return found
+    """CPU seconds (user + system, the process alone) of every descendant process of `root`, with its
+    command line; read with the benchmark's /proc reader (tools/proc_cpu.py)."""
+    snap = snapshot()
+    return {pid: (cmdline(pid), snap[pid][3]) for pid in tree(root)(snap) if pid != root}
 
 
 def label(command: str) -> str:
