@@ -16,12 +16,11 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.models import ChatMessage
 from placement.alerts import consent
-from placement.alerts.models import Alert, AlertSubscription
 from placement.alerts.texts import alert_message
 from placement.db import session_scope
 from placement.models import Conversation
@@ -54,29 +53,13 @@ def show_waiting(engine: Engine, conversation_id: str) -> int:
 
 
 def counts_in(session, conversation_id: str) -> tuple[int, int]:
-    """(unread, waiting) alerts of a conversation in ONE query, inside the web chat poll's read
+    """(unread, waiting) alerts of a conversation (consent.counts), inside the web chat poll's read
     transaction (bot/store.py poll_view): a poll shows waiting alerts only when there are some, so the
     usual poll writes nothing. The poll's last statement: on a failure the read is rolled back and the
     chat goes on (alerts are extra)."""
-    statuses = set(consent.UNREAD) | {"wachtend"}
-    query = (select(func.count(Alert.id).filter(Alert.status.in_(consent.UNREAD)),
-                    func.count(Alert.id).filter(Alert.status == "wachtend"))
-             .join(AlertSubscription, AlertSubscription.id == Alert.subscription_id)
-             .where(AlertSubscription.conversation_id == conversation_id, AlertSubscription.status == "actief",
-                    Alert.status.in_(statuses)))
     try:
-        unread, waiting = session.execute(query).one()
-        return unread or 0, waiting or 0
+        return consent.counts(session, conversation_id)
     except SQLAlchemyError as exc:
         session.rollback()
         log.warning("alert count not read: %s", type(exc).__name__)
         return 0, 0
-
-
-def unread(engine: Engine, conversation_id: str) -> int:
-    try:
-        with session_scope(engine) as session:
-            return consent.unread_count(session, conversation_id)
-    except SQLAlchemyError as exc:
-        log.warning("alert count not read: %s", type(exc).__name__)
-        return 0

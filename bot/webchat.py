@@ -118,20 +118,14 @@ async def history(request: Request) -> JSONResponse:
     """All messages of this browser's conversation, oldest first, and whether staff has taken over."""
     conversation_id, new = _session(request)
     gateway = _gateway(request)
-    info = None if new else await asyncio.to_thread(gateway.store.conversation, conversation_id)
-    if info:  # issue 16: a returning user sees the alerts that waited for them
-        await _alerts_in(gateway, conversation_id)
-    messages = await asyncio.to_thread(gateway.store.history, conversation_id) if info else []
-    unread = await asyncio.to_thread(web_alerts.unread, gateway.store.engine, conversation_id) if info else 0
+    messages, info, unread = [], None, 0
+    if not new:  # issue 16: a returning user sees the alerts that waited for them
+        shown, (messages, info, unread) = await asyncio.to_thread(_poll, gateway, conversation_id, 0, True)
+        if shown:  # other tabs of this conversation are woken for them
+            gateway.notifier.notify(conversation_id)
     return _json(request, {"messages": _public(gateway, conversation_id, [m.as_json() for m in messages]),
                            "handoff": info.handoff_state if info else "none", "alerts_unread": unread},
                  conversation_id, new)
-
-
-async def _alerts_in(gateway: Gateway, conversation_id: str) -> None:
-    """Waiting alerts become bot messages now; other tabs of this conversation are woken for them."""
-    if await asyncio.to_thread(web_alerts.show_waiting, gateway.store.engine, conversation_id):
-        gateway.notifier.notify(conversation_id)
 
 
 @router.get("/api/updates")

@@ -155,6 +155,14 @@ def unread_count(session: Session, conversation_id: str) -> int:
     return session.scalar(query) or 0
 
 
+def counts(session: Session, conversation_id: str) -> tuple[int, int]:
+    """(unread, waiting) in one query: unread_count and waiting_count together, for the web chat poll."""
+    query = _alerts_of(conversation_id, tuple(UNREAD) + ("wachtend",)).with_only_columns(
+        func.count(Alert.id).filter(Alert.status.in_(UNREAD)), func.count(Alert.id).filter(Alert.status == "wachtend"))
+    unread, waiting = session.execute(query).one()
+    return unread or 0, waiting or 0
+
+
 def take_waiting(session: Session, conversation_id: str, limit: int = 5) -> list[Alert]:
     """The oldest waiting alerts of this conversation, marked `verzonden` (the caller shows them).
 
