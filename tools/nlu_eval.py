@@ -31,6 +31,7 @@ import sys
 from pathlib import Path
 
 from settings import ROOT, get_settings
+from tools.nlu_scores import eval_rows, macro_f1
 from werkpunt.rasa_env import RASA_BIN, rasa_environ
 from werkpunt.training import ensure_model
 
@@ -110,18 +111,6 @@ def parse(model: Path, texts: list[str]) -> list[dict]:
     return json.loads(line.removeprefix("WERKPUNT_JSON:"))
 
 
-def macro_f1(gold: list[str], predicted: list[str]) -> tuple[float, dict[str, float]]:
-    """Mean F1 over the gold intents (a prediction of another intent lowers that intent's precision)."""
-    per_intent = {}
-    for intent in sorted(set(gold)):
-        tp = sum(1 for g, p in zip(gold, predicted) if g == intent and p == intent)
-        n_predicted = sum(1 for p in predicted if p == intent)
-        n_actual = sum(1 for g in gold if g == intent)
-        precision, recall = (tp / n_predicted if n_predicted else 0.0), tp / n_actual
-        per_intent[intent] = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return round(sum(per_intent.values()) / len(per_intent), 4), per_intent
-
-
 def score_parsed(gold: list[str], parsed: list[dict]) -> dict:
     """Two readings: the top real intent (as `rasa test nlu` counts), and strict (fallback = miss)."""
     top, per_intent = macro_f1(gold, [p["top2"][0] if p["top2"] else "nlu_fallback" for p in parsed])
@@ -181,10 +170,7 @@ def dev_sets() -> dict[str, list[tuple[str, str]]]:
 
 def real_rows(name: str) -> list[dict]:
     """Rows of tests/nlu_real/<name>.csv (the first line is the freeze comment)."""
-    import csv
-
-    lines = (REAL / f"{name}.csv").read_text(encoding="utf-8").splitlines()
-    return list(csv.DictReader([line for line in lines if not line.startswith("#")]))
+    return eval_rows(REAL / f"{name}.csv")
 
 
 def tune_fallback(gold: list[str], parsed: list[dict]) -> list[tuple[float, float, float]]:

@@ -13,7 +13,6 @@ balanced). The frozen test half is never read here. Confirm a winner with tools.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(1, str(ROOT))
 
 from rasa_addons.intent_model import IntentModel, fold  # noqa: E402
+from tools import nlu_scores as scores  # noqa: E402
 
 MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]+\)|\{[^}]+\})")
 
@@ -44,18 +44,12 @@ def nlu_pairs(folder: Path) -> list[tuple[str, str]]:
 def dev_pairs() -> dict[str, list[tuple[str, str]]]:
     out = {}
     for path in sorted((ROOT / "tests" / "nlu_real").glob("dev*.csv")):
-        lines = [l for l in path.read_text(encoding="utf-8").splitlines() if not l.startswith("#")]
-        out[path.stem] = [(r["text"], r["intent"]) for r in csv.DictReader(lines)]
+        out[path.stem] = [(r["text"], r["intent"]) for r in scores.eval_rows(path)]
     return out
 
 
 def macro_f1(gold: list[str], predicted: list[str]) -> float:
-    scores = []
-    for intent in sorted(set(gold)):
-        tp = sum(g == p == intent for g, p in zip(gold, predicted))
-        n_pred, n_gold = predicted.count(intent), gold.count(intent)
-        scores.append(2 * tp / (n_pred + n_gold) if tp else 0.0)
-    return sum(scores) / len(scores)
+    return scores.macro_f1(gold, predicted)[0]
 
 
 def strict(probas: np.ndarray, classes: list[str], threshold: float, ambiguity: float) -> list[str]:
